@@ -1,0 +1,236 @@
+package io.backlane.kernel;
+
+/**
+ * The portable part of a Goto/BLIS GEMM: the five loops around a register-tile micro-kernel, and
+ * the packing that makes every transpose look alike to it.
+ *
+ * <pre>
+ * for jc in 0..n step NC            B panel (KC×NC) lives in L3
+ *   for pc in 0..k step KC          pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide strips
+ *     for ic in 0..m step MC        pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall strips (L2)
+ *       for jr in 0..NC step NR     one B strip (KC×NR) stays in L1 while ...
+ *         for ir in 0..MC step MR   ... every A strip streams past it
+ *           micro-kernel: C[ir:ir+MR, jr:jr+NR] = alpha·A_strip·B_strip + beta·C
+ * </pre>
+ *
+ * Subclasses supply the micro-kernel and its tile shape (MR×NR). Packed panels are zero-padded to
+ * whole tiles, so the micro-kernel always runs a full tile; partial tiles are written back through
+ * {@link GemmWorkspace#tile}.
+ */
+abstract class BlockedGemm {
+    /** Block sizes, all in one place. KC·NR·4 bytes (the B strip) should fit in L1 beside an A strip. */
+    static final int KC = 256;
+    static final int MC = 192;
+    static final int NC = 4096;
+
+    final int mr;
+    final int nr;
+
+    BlockedGemm(int mr, int nr) {
+        this.mr = mr;
+        this.nr = nr;
+    }
+
+    /**
+     * Computes one MR×NR tile over kc rank-1 updates of the packed strips
+     * {@code pa[paOff ..]} (kc × MR, k-major) and {@code pb[pbOff ..]} (kc × NR, k-major), and writes
+     * alpha·acc + beta·C to the full tile of C at {@code cOff} (beta 0: C not read).
+     */
+    abstract void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
+                              float alpha, float beta, float[] c, int cOff, int ldc, float[] scratch);
+
+    /**
+     * As {@link #microKernel}, but writes alpha·acc to {@code tile} (MR×NR, row-major) only.
+     * {@code scratch} in {@link #microKernel} is that same MR×NR buffer, free for accumulators.
+     */
+    abstract void microKernelToTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile);
+
+    /** Below this many multiply-adds, packing costs more than it saves. */
+    static final long UNPACKED_MAX_VOLUME = 32L * 32 * 32;
+
+    /**
+     * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
+     * product), too few columns to fill half a tile (an output layer of width 10), or a tiny product.
+     */
+    final boolean useUnpacked(int m, int n, int k) {
+        return m < mr || 2 * n <= nr || (long) m * n * k <= UNPACKED_MAX_VOLUME;
+    }
+
+    /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */
+    final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        if (useUnpacked(m, n, k)) {
+            unpacked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        }
+    }
+
+    /**
+     * The unpacked path, in the form that keeps the inner loop contiguous: row updates
+     * C[i,:] += alpha·op(A)[i,p]·B[p,:] when B is not transposed, dot products of rows of A and B
+     * when only B is, and a plain loop for the rare Aᵀ·Bᵀ.
+     */
+    final void unpacked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc) {
+        if (!transB) {
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                Kernels.scaleMatrix(1, n, beta, c, cRow, ldc);
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    if (aip != 0f) {
+                        axpy(n, alpha * aip, b, bOff + p * ldb, c, cRow);
+                    }
+                }
+            }
+        } else if (!transA) {
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    float d = alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb);
+                    c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
+                }
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) {
+                        s += a[aOff + p * lda + i] * b[bOff + j * ldb + p];
+                    }
+                    c[cRow + j] = beta == 0f ? alpha * s : alpha * s + beta * c[cRow + j];
+                }
+            }
+        }
+    }
+
+    /** y[yOff + j] += alpha · x[xOff + j] for j in [0, n). */
+    abstract void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** Σ x[xOff + p] · y[yOff + p] for p in [0, k). */
+    abstract float dot(int k, float[] x, int xOff, float[] y, int yOff);
+
+    /** The packed path: the loop nest above. */
+    final void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        int kcMax = Math.min(KC, k);
+        int mcMax = roundUp(Math.min(MC, m), mr);
+        int ncMax = roundUp(Math.min(NC, n), nr);
+        ws.ensure(mcMax * kcMax, kcMax * ncMax, mr * nr);
+        float[] pa = ws.packedA;
+        float[] pb = ws.packedB;
+
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int nrEff = Math.min(nr, nc - jr);
+                        int pbOff = (jr / nr) * kc * nr;
+                        for (int ir = 0; ir < mc; ir += mr) {
+                            int mrEff = Math.min(mr, mc - ir);
+                            int paOff = (ir / mr) * kc * mr;
+                            int cTile = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mrEff == mr && nrEff == nr) {
+                                microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc, ws.tile);
+                            } else {
+                                microKernelToTile(kc, pa, paOff, pb, pbOff, alpha, ws.tile);
+                                mergeTile(ws.tile, mrEff, nrEff, betaBlock, c, cTile, ldc);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < rows; i++) {
+            int row = cOff + i * ldc;
+            int t = i * nr;
+            if (beta == 0f) {
+                System.arraycopy(tile, t, c, row, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[row + j] = tile[t + j] + beta * c[row + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide strips: element (p, j) of strip s goes to
+     * {@code pb[s·kc·NR + p·NR + j]}; columns past nc are zero.
+     */
+    final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+        for (int jr = 0, strip = 0; jr < nc; jr += nr, strip += kc * nr) {
+            int cols = Math.min(nr, nc - jr);
+            if (!transB) { // op(B)[p][j] = B[p][j]: rows of the strip are contiguous in B
+                for (int p = 0; p < kc; p++) {
+                    int dst = strip + p * nr;
+                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, pb, dst, cols);
+                    if (cols < nr) {
+                        java.util.Arrays.fill(pb, dst + cols, dst + nr, 0f);
+                    }
+                }
+            } else { // op(B)[p][j] = B[j][p]: read along B's rows, scatter with stride NR
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0, dst = strip + j; p < kc; p++, dst += nr) {
+                        pb[dst] = b[src + p];
+                    }
+                }
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0, dst = strip + j; p < kc; p++, dst += nr) {
+                        pb[dst] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-tall strips: element (i, p) of strip s goes to
+     * {@code pa[s·kc·MR + p·MR + i]}; rows past mc are zero.
+     */
+    final void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+        for (int ir = 0, strip = 0; ir < mc; ir += mr, strip += kc * mr) {
+            int rows = Math.min(mr, mc - ir);
+            if (transA) { // op(A)[i][p] = A[p][i]: MR consecutive floats of A's row p
+                for (int p = 0; p < kc; p++) {
+                    int dst = strip + p * mr;
+                    System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, pa, dst, rows);
+                    if (rows < mr) {
+                        java.util.Arrays.fill(pa, dst + rows, dst + mr, 0f);
+                    }
+                }
+            } else { // op(A)[i][p] = A[i][p]: read along A's rows, scatter with stride MR
+                for (int i = 0; i < rows; i++) {
+                    int src = aOff + (ic + ir + i) * lda + pc;
+                    for (int p = 0, dst = strip + i; p < kc; p++, dst += mr) {
+                        pa[dst] = a[src + p];
+                    }
+                }
+                for (int i = rows; i < mr; i++) {
+                    for (int p = 0, dst = strip + i; p < kc; p++, dst += mr) {
+                        pa[dst] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}

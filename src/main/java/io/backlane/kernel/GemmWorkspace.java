@@ -1,0 +1,49 @@
+package io.backlane.kernel;
+
+/**
+ * The packing buffers of {@code sgemm}: a packed block of op(A) (MC×KC, in MR-tall strips), a packed
+ * panel of op(B) (KC×NC, in NR-wide strips), and one MR×NR tile for partial edge tiles.
+ *
+ * <p>Buffers grow to the largest problem seen and are then reused: once a workspace has served a
+ * shape, later calls of that shape or smaller allocate nothing. A workspace belongs to one thread at
+ * a time; create one per training or serving thread, or let {@link Kernels#sgemm} use the one cached
+ * for the current thread.
+ *
+ * <pre>{@code
+ * GemmWorkspace ws = new GemmWorkspace();
+ * Kernels.get().sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n, ws);
+ * }</pre>
+ */
+public final class GemmWorkspace {
+    private static final ThreadLocal<GemmWorkspace> PER_THREAD = ThreadLocal.withInitial(GemmWorkspace::new);
+
+    float[] packedA = new float[0]; // (MC rounded up to MR) × KC, MR-tall strips, each k-major
+    float[] packedB = new float[0]; // KC × (NC rounded up to NR), NR-wide strips, each k-major
+    float[] tile = new float[0];    // MR × NR: a partial edge tile before it is merged into C
+
+    /** An empty workspace; its buffers are sized by the first call that uses it. */
+    public GemmWorkspace() {
+    }
+
+    static GemmWorkspace forCurrentThread() {
+        return PER_THREAD.get();
+    }
+
+    /** Grows the buffers to hold the given sizes (in floats); never shrinks them. */
+    void ensure(int packedASize, int packedBSize, int tileSize) {
+        if (packedA.length < packedASize) {
+            packedA = new float[packedASize];
+        }
+        if (packedB.length < packedBSize) {
+            packedB = new float[packedBSize];
+        }
+        if (tile.length < tileSize) {
+            tile = new float[tileSize];
+        }
+    }
+
+    /** Bytes held by the buffers, for reporting. */
+    public long sizeInBytes() {
+        return 4L * (packedA.length + packedB.length + tile.length);
+    }
+}

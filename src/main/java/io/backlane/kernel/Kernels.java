@@ -1,0 +1,228 @@
+package io.backlane.kernel;
+
+/**
+ * The numerical kernels of backlane: a BLAS-shaped {@code sgemm} and the element-wise passes of
+ * forward and backward propagation, all on {@code float[]} arrays with explicit offsets.
+ *
+ * <p>Every public method validates its arguments once (sizes, offsets, leading dimensions and the
+ * last index it will touch) and throws an {@link IllegalArgumentException} naming the bad argument
+ * before it writes anything; it then calls an unchecked implementation that trusts its inputs, in the
+ * manner of netlib's {@code AbstractBLAS}. Implementations ({@link ScalarKernels}, and the Vector API
+ * kernels) override only the unchecked methods.
+ *
+ * <p>Matrices are row-major: element (i, j) of a matrix at offset {@code off} with leading dimension
+ * {@code ld} is {@code a[off + i * ld + j]}.
+ *
+ * <pre>{@code
+ * Kernels k = Kernels.get();                 // chosen once: vector or scalar
+ * float[] a = new float[2 * 3], b = new float[3 * 4], c = new float[2 * 4];
+ * // C(2x4) = A(2x3) * B(3x4)
+ * k.sgemm(false, false, 2, 4, 3, 1f, a, 0, 3, b, 0, 4, 0f, c, 0, 4);
+ * }</pre>
+ *
+ * <p>Instances are stateless and thread-safe; {@code sgemm} packs into a {@link GemmWorkspace} that
+ * belongs to one thread at a time.
+ */
+public abstract class Kernels {
+
+    Kernels() {
+    }
+
+    /** The kernels chosen for this JVM; decided once, see {@link KernelProvider}. */
+    public static Kernels get() {
+        return KernelProvider.kernels();
+    }
+
+    /** A short name for logs and benchmarks, for example {@code "vector(512 bit)"} or {@code "scalar"}. */
+    public abstract String name();
+
+    /** Whether this implementation uses the Vector API. */
+    public abstract boolean isVectorized();
+
+    // ---------------------------------------------------------------------------------------------
+    // GEMM
+
+    /**
+     * C = alpha · op(A) · op(B) + beta · C, where op(X) is X or Xᵀ; op(A) is m×k, op(B) is k×n, C is
+     * m×n. When beta is 0, C is not read (NaN in C does not propagate), as in BLAS.
+     *
+     * <p>Packs panels into a workspace cached per thread; use the overload with a
+     * {@link GemmWorkspace} to control its lifetime.
+     */
+    public final void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                GemmWorkspace.forCurrentThread());
+    }
+
+    /** As {@link #sgemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}, packing into {@code ws}. */
+    public final void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        Check.nonNegative("m", m);
+        Check.nonNegative("n", n);
+        Check.nonNegative("k", k);
+        Check.finite("alpha", alpha);
+        Check.finite("beta", beta);
+        if (ws == null) {
+            throw new IllegalArgumentException("ws must not be null");
+        }
+        // op(A) is m x k: stored A is m x k (lda >= k), or k x m when transposed (lda >= m).
+        Check.matrix("a", a, aOff, "lda", lda, transA ? k : m, transA ? m : k);
+        Check.matrix("b", b, bOff, "ldb", ldb, transB ? n : k, transB ? k : n);
+        Check.matrix("c", c, cOff, "ldc", ldc, m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scaleMatrix(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+    }
+
+    /** C = beta · C for an m×n matrix; beta 0 writes zeros without reading C. */
+    static void scaleMatrix(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+
+    /** Unchecked GEMM: arguments are valid, m, n, k ≥ 1 and alpha ≠ 0. */
+    abstract void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc, GemmWorkspace ws);
+
+    // ---------------------------------------------------------------------------------------------
+    // BLAS-1 style
+
+    /** y[i] += alpha · x[i] for i in [0, n). */
+    public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        Check.nonNegative("n", n);
+        Check.vector("x", x, xOff, n);
+        Check.vector("y", y, yOff, n);
+        axpyUnchecked(n, alpha, x, xOff, y, yOff);
+    }
+
+    abstract void axpyUnchecked(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** x[i] *= alpha for i in [0, n). */
+    public final void scale(int n, float alpha, float[] x, int xOff) {
+        Check.nonNegative("n", n);
+        Check.vector("x", x, xOff, n);
+        scaleUnchecked(n, alpha, x, xOff);
+    }
+
+    abstract void scaleUnchecked(int n, float alpha, float[] x, int xOff);
+
+    /** Σ x[i]², accumulated in double (for the L2 term of the cost and gradient norms). */
+    public final double sumOfSquares(int n, float[] x, int xOff) {
+        Check.nonNegative("n", n);
+        Check.vector("x", x, xOff, n);
+        return sumOfSquaresUnchecked(n, x, xOff);
+    }
+
+    abstract double sumOfSquaresUnchecked(int n, float[] x, int xOff);
+
+    /** dst[i] = x[i] · y[i] (Hadamard product); dst may be x or y (in place). */
+    public final void hadamard(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dstOff) {
+        Check.nonNegative("n", n);
+        Check.vector("x", x, xOff, n);
+        Check.vector("y", y, yOff, n);
+        Check.vector("dst", dst, dstOff, n);
+        hadamardUnchecked(n, x, xOff, y, yOff, dst, dstOff);
+    }
+
+    abstract void hadamardUnchecked(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dstOff);
+
+    // ---------------------------------------------------------------------------------------------
+    // Row-major matrix passes (rows × cols, contiguous rows)
+
+    /** c[i][j] += bias[j] for every row i of a rows×cols matrix. */
+    public final void addBiasRows(int rows, int cols, float[] bias, int biasOff, float[] c, int cOff) {
+        Check.nonNegative("rows", rows);
+        Check.nonNegative("cols", cols);
+        Check.vector("bias", bias, biasOff, cols);
+        Check.vector("c", c, cOff, Math.multiplyExact(rows, cols));
+        addBiasRowsUnchecked(rows, cols, bias, biasOff, c, cOff);
+    }
+
+    abstract void addBiasRowsUnchecked(int rows, int cols, float[] bias, int biasOff, float[] c, int cOff);
+
+    /** dst[j] = alpha · Σ_i a[i][j] + beta · dst[j] over a rows×cols matrix (beta 0: dst not read). */
+    public final void columnSums(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
+        Check.nonNegative("rows", rows);
+        Check.nonNegative("cols", cols);
+        Check.vector("a", a, aOff, Math.multiplyExact(rows, cols));
+        Check.vector("dst", dst, dstOff, cols);
+        columnSumsUnchecked(rows, cols, alpha, a, aOff, beta, dst, dstOff);
+    }
+
+    abstract void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff);
+
+    // ---------------------------------------------------------------------------------------------
+    // Activations, forward: dst = g(src); dst may be src.
+
+    /** Applies an activation element-wise: dst[i] = g(src[i]). Softmax is row-wise, see {@link #softmaxRows}. */
+    public final void activate(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        checkElementwise(g, n, "src", src, srcOff, "dst", dst, dstOff);
+        if (g == Activation.SOFTMAX) {
+            throw new IllegalArgumentException("g: SOFTMAX is row-wise; call softmaxRows(rows, cols, ...)");
+        }
+        activateUnchecked(g, param, n, src, srcOff, dst, dstOff);
+    }
+
+    abstract void activateUnchecked(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff);
+
+    /** Row-wise softmax of a rows×cols matrix, with each row's maximum subtracted first; dst may be src. */
+    public final void softmaxRows(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+        Check.nonNegative("rows", rows);
+        Check.positive("cols", cols);
+        int n = Math.multiplyExact(rows, cols);
+        Check.vector("src", src, srcOff, n);
+        Check.vector("dst", dst, dstOff, n);
+        softmaxRowsUnchecked(rows, cols, src, srcOff, dst, dstOff);
+    }
+
+    abstract void softmaxRowsUnchecked(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff);
+
+    /**
+     * The fused backward pass through an activation: dZ = dA ⊙ g'(·), in one pass. The derivative is
+     * taken from the stored activation A for sigmoid (a(1−a)), tanh (1−a²), ReLU and leaky ReLU
+     * (a &gt; 0 exactly where z &gt; 0, so Z need not be kept); identity copies dA. dZ may be dA.
+     * Softmax has no element-wise derivative: pair it with cross-entropy (dZ = A − Y).
+     */
+    public final void activateBackward(Activation g, float param, int n, float[] dA, int dAOff,
+                                       float[] a, int aOff, float[] dZ, int dZOff) {
+        checkElementwise(g, n, "dA", dA, dAOff, "dZ", dZ, dZOff);
+        Check.vector("a", a, aOff, n);
+        if (g == Activation.SOFTMAX) {
+            throw new IllegalArgumentException("g: SOFTMAX has no element-wise derivative; pair it with cross-entropy, whose dZ is A - Y");
+        }
+        activateBackwardUnchecked(g, param, n, dA, dAOff, a, aOff, dZ, dZOff);
+    }
+
+    abstract void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff,
+                                            float[] a, int aOff, float[] dZ, int dZOff);
+
+    private static void checkElementwise(Activation g, int n, String xName, float[] x, int xOff,
+                                         String yName, float[] y, int yOff) {
+        if (g == null) {
+            throw new IllegalArgumentException("g must not be null");
+        }
+        Check.nonNegative("n", n);
+        Check.vector(xName, x, xOff, n);
+        Check.vector(yName, y, yOff, n);
+    }
+}
