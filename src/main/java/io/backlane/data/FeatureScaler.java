@@ -1,0 +1,141 @@
+package io.backlane.data;
+
+import java.util.Arrays;
+
+/**
+ * A per-feature affine transform x' = (x − shift[j]) · scale[j], fitted on the training split only
+ * and stored with the model so that prediction applies the same transform.
+ *
+ * <ul>
+ *   <li>{@link Kind#STANDARDIZE}: shift = mean, scale = 1 / standard deviation (1 when it is 0);</li>
+ *   <li>{@link Kind#MIN_MAX}: shift = min, scale = 1 / (max − min) (1 when max = min);</li>
+ *   <li>{@link Kind#NONE}: shift 0, scale 1.</li>
+ * </ul>
+ */
+public final class FeatureScaler {
+    /** The kinds of transform. */
+    public enum Kind { NONE, STANDARDIZE, MIN_MAX }
+
+    private final Kind kind;
+    private final float[] shift;
+    private final float[] scale;
+
+    /** A transform with explicit parameters (for example read from a model file). */
+    public FeatureScaler(Kind kind, float[] shift, float[] scale) {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind must not be null");
+        }
+        if (shift == null || scale == null || shift.length != scale.length) {
+            throw new IllegalArgumentException("shift and scale must be non-null and of equal length");
+        }
+        for (int j = 0; j < shift.length; j++) {
+            if (!Float.isFinite(shift[j]) || !Float.isFinite(scale[j])) {
+                throw new IllegalArgumentException("feature " + j + ": shift and scale must be finite, got "
+                        + shift[j] + " and " + scale[j]);
+            }
+        }
+        this.kind = kind;
+        this.shift = shift.clone();
+        this.scale = scale.clone();
+    }
+
+    /** The identity transform on {@code width} features. */
+    public static FeatureScaler identity(int width) {
+        float[] ones = new float[width];
+        Arrays.fill(ones, 1f);
+        return new FeatureScaler(Kind.NONE, new float[width], ones);
+    }
+
+    /**
+     * Fits a transform of the given kind on {@code rows} examples of {@code width} features stored
+     * row-major in {@code x} (statistics in double precision).
+     */
+    public static FeatureScaler fit(Kind kind, float[] x, int rows, int width) {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind must not be null");
+        }
+        if (x == null || rows < 1 || width < 1 || (long) rows * width > x.length) {
+            throw new IllegalArgumentException("x must hold rows x width = " + rows + " x " + width + " values");
+        }
+        float[] shift = new float[width];
+        float[] scale = new float[width];
+        Arrays.fill(scale, 1f);
+        if (kind == Kind.NONE) {
+            return new FeatureScaler(kind, shift, scale);
+        }
+        for (int j = 0; j < width; j++) {
+            if (kind == Kind.STANDARDIZE) {
+                double sum = 0;
+                for (int i = 0; i < rows; i++) {
+                    sum += x[i * width + j];
+                }
+                double mean = sum / rows;
+                double sq = 0;
+                for (int i = 0; i < rows; i++) {
+                    double d = x[i * width + j] - mean;
+                    sq += d * d;
+                }
+                double std = Math.sqrt(sq / rows);
+                shift[j] = (float) mean;
+                scale[j] = std > 1e-12 ? (float) (1.0 / std) : 1f;
+            } else {
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < rows; i++) {
+                    float v = x[i * width + j];
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                shift[j] = min;
+                scale[j] = max > min ? (float) (1.0 / ((double) max - min)) : 1f;
+            }
+        }
+        return new FeatureScaler(kind, shift, scale);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int width() {
+        return shift.length;
+    }
+
+    /** A copy of the shifts. */
+    public float[] shift() {
+        return shift.clone();
+    }
+
+    /** A copy of the scales. */
+    public float[] scale() {
+        return scale.clone();
+    }
+
+    /** Transforms {@code rows} examples of {@link #width()} features in place; allocates nothing. */
+    public void apply(float[] x, int offset, int rows) {
+        int w = shift.length;
+        for (int i = 0; i < rows; i++) {
+            int row = offset + i * w;
+            for (int j = 0; j < w; j++) {
+                x[row + j] = (x[row + j] - shift[j]) * scale[j];
+            }
+        }
+    }
+
+    /** Transforms one example from {@code src} into {@code dst} (which may be src); allocates nothing. */
+    public void apply(float[] src, int srcOff, float[] dst, int dstOff) {
+        for (int j = 0; j < shift.length; j++) {
+            dst[dstOff + j] = (src[srcOff + j] - shift[j]) * scale[j];
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FeatureScaler f && f.kind == kind && Arrays.equals(f.shift, shift) && Arrays.equals(f.scale, scale);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * kind.hashCode() + Arrays.hashCode(shift)) + Arrays.hashCode(scale);
+    }
+}
