@@ -1,0 +1,639 @@
+package io.backlane.train;
+
+import io.backlane.kernel.Activation;
+import io.backlane.kernel.Kernels;
+import io.backlane.nn.Forward;
+import io.backlane.nn.Layer;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a network's {@link Parameters} in place by backpropagation: forward, output error,
+ * backward, optimizer update, on minibatches (or the full batch), with everything preallocated in a
+ * {@link Workspace}. After the first step, {@link #step} and the steps inside {@link #fit}
+ * allocate nothing.
+ *
+ * <p>The backward pass, with examples as rows (the notes' equations transposed; errata 1, 2, 4):
+ * <pre>
+ * dZ[L]   = A[L] − Y                          (matched output/loss pairs; MSE: (A − Y) ⊙ g'(A))
+ * dW[l]   = (1/m) · dZ[l]ᵀ · A[l−1] + (λ/m) · W[l]
+ * db[l]   = (1/m) · Σ_rows dZ[l]               (never regularized)
+ * dA[l−1] = dZ[l] · W[l]
+ * dZ[l−1] = dA[l−1] ⊙ g'(A[l−1])
+ * J       = (1/m) Σ L(a, y) + (λ/2m) Σ_l ‖W[l]‖²
+ * </pre>
+ *
+ * <pre>{@code
+ * Network net = Network.builder(64).dense(32, Activation.RELU).dense(10, Activation.SOFTMAX)
+ *         .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+ * Parameters params = Parameters.initialize(net, 42);
+ * Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(1e-3f))
+ *         .batchSize(32).epochs(30).seed(7).build();
+ * TrainingResult result = trainer.fit(train, validation);   // Examples: x rows, one-hot y rows
+ * }</pre>
+ *
+ * <p>A trainer, its parameters and its workspace belong to one thread.
+ */
+public final class Trainer {
+    /** Passed to {@link Builder#batchSize} for full-batch gradient descent. */
+    public static final int FULL_BATCH = Integer.MAX_VALUE;
+
+    private final Network net;
+    private final Parameters params;
+    private final float[] theta;
+    private final Kernels k;
+    private final Optimizer optimizer;
+    private final int batchSize;
+    private final int epochs;
+    private final float lambda;
+    private final float clipNorm;
+    private final LearningRateSchedule schedule;
+    private final long seed;
+    private final boolean shuffle;
+    private final int patience;
+    private final double minImprovement;
+    private final TrainingListener listener;
+    private final boolean perStep;
+
+    private Workspace ws;
+    /** Where {@link #guard} reports a failure: the epoch and step being run (0 outside fit). */
+    private int currentEpoch;
+    private long currentStep;
+    private long standaloneSteps;
+    /** Correct and total predictions of the last forward pass with targets, for accuracy. */
+    private long lastCorrect;
+    private long lastTotal;
+
+    private Trainer(Builder b) {
+        this.params = b.params;
+        this.net = b.params.network();
+        this.theta = b.params.values();
+        this.k = b.kernels != null ? b.kernels : Kernels.get();
+        this.optimizer = b.optimizer != null ? b.optimizer : Optimizer.sgd(0.1f);
+        this.batchSize = b.batchSize;
+        this.epochs = b.epochs;
+        this.lambda = b.lambda;
+        this.clipNorm = b.clipNorm;
+        this.schedule = b.schedule;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.patience = b.patience;
+        this.minImprovement = b.minImprovement;
+        this.listener = b.listener;
+        this.perStep = b.perStep;
+        optimizer.init(net);
+        if (batchSize != FULL_BATCH) {
+            ws = new Workspace(net, batchSize);
+        }
+    }
+
+    /** Starts a trainer that will update {@code params} in place. */
+    public static Builder builder(Parameters params) {
+        return new Builder(params);
+    }
+
+    public Parameters parameters() {
+        return params;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    /** The workspace of the last step (null before the first full-batch fit). */
+    public Workspace workspace() {
+        return ws;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // One step
+
+    /**
+     * One training step on {@code m} examples: rows of {@code x} from {@code xOff} (m × n[0]) and of
+     * {@code y} from {@code yOff} (m × n[L]). Returns the loss before the update (with the L2 term).
+     * Allocates nothing once the workspace exists; a single example ({@code m = 1}) is online learning.
+     *
+     * @throws TrainingDivergedException if the loss or a gradient is not finite; the parameters are
+     *                                   then left as they were before this step
+     */
+    public double step(float[] x, int xOff, float[] y, int yOff, int m) {
+        checkBatch(x, xOff, y, yOff, m);
+        standaloneSteps++;
+        currentEpoch = 0;
+        currentStep = standaloneSteps;
+        return stepUnchecked(x, xOff, y, yOff, m, baseRate(0));
+    }
+
+    /**
+     * Forward and backward on {@code m} examples without updating: the gradient of J lands in
+     * {@link Workspace#gradient()} (parameter layout). Returns J, with the L2 term.
+     */
+    public double computeGradient(float[] x, int xOff, float[] y, int yOff, int m) {
+        checkBatch(x, xOff, y, yOff, m);
+        return forwardBackward(x, xOff, y, yOff, m);
+    }
+
+    private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {
+        if (m < 1) {
+            throw new IllegalArgumentException("m must be >= 1, got " + m);
+        }
+        ensureWorkspace(m);
+        if (m > ws.maxBatch) {
+            throw new IllegalArgumentException("m = " + m + " exceeds the batch size " + ws.maxBatch + " this trainer was built for");
+        }
+        checkRows("x", x, xOff, m, net.inputWidth());
+        checkRows("y", y, yOff, m, net.outputWidth());
+    }
+
+    private static void checkRows(String name, float[] a, int off, int m, int width) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (off < 0 || (long) off + (long) m * width > a.length) {
+            throw new IllegalArgumentException(name + " needs " + m + " rows of " + width + " floats from offset " + off
+                    + " but has length " + a.length);
+        }
+    }
+
+    private void ensureWorkspace(int m) {
+        if (ws == null || (batchSize == FULL_BATCH && ws.maxBatch < m)) {
+            ws = new Workspace(net, m);
+        }
+    }
+
+    private float baseRate(int epoch) {
+        return (float) (optimizer.learningRate * schedule.factor(epoch, epochs));
+    }
+
+    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, float lr) {
+        double loss = forwardBackward(x, xOff, y, yOff, m);
+        float[] g = ws.gradient;
+        if (clipNorm > 0f) {
+            double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
+            guard(Double.isFinite(norm), 0, "gradient norm", norm);
+            if (norm > clipNorm) {
+                k.scale(g.length, (float) (clipNorm / norm), g, 0);
+            }
+        }
+        optimizer.update(net, theta, g, lr);
+        if (perStep && listener != null) {
+            listener.onStep(currentEpoch, currentStep, loss);
+        }
+        return loss;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward and backward
+
+    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m) {
+        Forward.run(k, net, theta, x, xOff, m, ws.a, ws.zOut, ws.gemm);
+        int layers = net.layerCount();
+        double loss = outputLossAndDelta(y, yOff, m);
+        guard(Double.isFinite(loss), firstNonFiniteLayer(m), "loss", loss);
+
+        float invM = 1f / m;
+        float[] g = ws.gradient;
+        for (int l = layers; l >= 1; l--) {
+            int nOut = net.width(l);
+            int nIn = net.width(l - 1);
+            float[] aPrev = l == 1 ? x : ws.a[l - 1];
+            int aPrevOff = l == 1 ? xOff : 0;
+            float[] dZ = ws.delta[l];
+            // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
+            k.sgemm(true, false, nOut, nIn, m, invM, dZ, 0, nOut, aPrev, aPrevOff, nIn,
+                    0f, g, net.weightOffset(l), nIn, ws.gemm);
+            // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
+            k.columnSums(m, nOut, invM, dZ, 0, 0f, g, net.biasOffset(l));
+            if (l > 1) {
+                float[] dPrev = ws.delta[l - 1];
+                // dA[l-1] (m × n[l-1]) = dZ[l] (m × n[l]) · W[l] (n[l] × n[l-1])
+                k.sgemm(false, false, m, nIn, nOut, 1f, dZ, 0, nOut, theta, net.weightOffset(l), nIn,
+                        0f, dPrev, 0, nIn, ws.gemm);
+                // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
+                Layer below = net.layer(l - 1);
+                k.activateBackward(below.activation(), below.slope(), m * nIn, dPrev, 0, ws.a[l - 1], 0, dPrev, 0);
+                double check = k.sumOfSquares(m * nIn, dPrev, 0);
+                guard(Double.isFinite(check), l - 1, "gradient dZ", check);
+            }
+        }
+        if (lambda > 0f) {
+            double sumW2 = 0;
+            for (int l = 1; l <= layers; l++) {
+                int off = net.weightOffset(l);
+                sumW2 += k.sumOfSquares(net.weightCount(l), theta, off);
+                // dW[l] += (λ/m) W[l]; biases are not regularized
+                k.axpy(net.weightCount(l), lambda * invM, theta, off, g, off);
+            }
+            loss += lambda / (2.0 * m) * sumW2;
+        }
+        return loss;
+    }
+
+    /**
+     * Computes the mean data loss over m rows from Z[L], A[L] and Y, writes dZ[L] into delta[L],
+     * and counts correct predictions.
+     */
+    private double outputLossAndDelta(float[] y, int yOff, int m) {
+        int layers = net.layerCount();
+        int nOut = net.outputWidth();
+        int size = m * nOut;
+        float[] a = ws.a[layers];
+        float[] z = ws.zOut;
+        float[] dZ = ws.delta[layers];
+        // A[L] − Y: dZ[L] for cross-entropy (errata 2), dA[L] for squared error
+        System.arraycopy(a, 0, dZ, 0, size);
+        k.axpy(size, -1f, y, yOff, dZ, 0);
+        double sum = 0;
+        switch (net.loss()) {
+            case CATEGORICAL_CROSS_ENTROPY -> {
+                for (int i = 0; i < m; i++) {
+                    // −Σ_j y_j log softmax(z)_j = −Σ_j y_j (z_j − logsumexp(z)), from the logits
+                    int row = i * nOut;
+                    float max = z[row];
+                    for (int j = 1; j < nOut; j++) {
+                        max = Math.max(max, z[row + j]);
+                    }
+                    double s = 0;
+                    for (int j = 0; j < nOut; j++) {
+                        s += Math.exp(z[row + j] - max);
+                    }
+                    double lse = max + Math.log(s);
+                    for (int j = 0; j < nOut; j++) {
+                        float yj = y[yOff + row + j];
+                        if (yj != 0f) {
+                            sum -= yj * (z[row + j] - lse);
+                        }
+                    }
+                }
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                for (int t = 0; t < size; t++) {
+                    // max(z, 0) − z·y + log(1 + e^−|z|), from the logit (errata 6)
+                    double zt = z[t];
+                    sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
+                }
+            }
+            case MEAN_SQUARED_ERROR -> {
+                double sq = k.sumOfSquares(size, dZ, 0);
+                sum = 0.5 * sq;
+                Layer out = net.layer(layers);
+                if (out.activation() != Activation.IDENTITY) {
+                    // dZ[L] = (A − Y) ⊙ g'(A)
+                    k.activateBackward(out.activation(), out.slope(), size, dZ, 0, a, 0, dZ, 0);
+                }
+            }
+        }
+        countCorrect(a, y, yOff, m, nOut);
+        return sum / m;
+    }
+
+    private void countCorrect(float[] a, float[] y, int yOff, int m, int nOut) {
+        switch (net.loss()) {
+            case CATEGORICAL_CROSS_ENTROPY -> {
+                long correct = 0;
+                for (int i = 0; i < m; i++) {
+                    int row = i * nOut;
+                    if (argmax(a, row, nOut) == argmax(y, yOff + row, nOut)) {
+                        correct++;
+                    }
+                }
+                lastCorrect = correct;
+                lastTotal = m;
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                long correct = 0;
+                int size = m * nOut;
+                for (int t = 0; t < size; t++) {
+                    if ((a[t] >= 0.5f) == (y[yOff + t] >= 0.5f)) {
+                        correct++;
+                    }
+                }
+                lastCorrect = correct;
+                lastTotal = size;
+            }
+            case MEAN_SQUARED_ERROR -> {
+                lastCorrect = 0;
+                lastTotal = 0;
+            }
+        }
+    }
+
+    static int argmax(float[] v, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[off + j] > v[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** The first layer whose activations hold a NaN or infinity (0 if none: only the loss). */
+    private int firstNonFiniteLayer(int m) {
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int n = m * net.width(l);
+            float[] check = l == net.layerCount() ? ws.zOut : ws.a[l];
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(check[i])) {
+                    return l;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void guard(boolean ok, int layer, String what, double value) {
+        if (!ok) {
+            throw new TrainingDivergedException("training diverged: " + what + " is " + value
+                    + (layer > 0 ? " (first non-finite values in layer " + layer + ")" : "")
+                    + (currentEpoch > 0 ? " at epoch " + currentEpoch + ", step " + currentStep
+                    : " at step " + currentStep)
+                    + "; lower the learning rate, clip gradients or standardize inputs",
+                    layer, currentEpoch, currentStep);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Epochs
+
+    /** {@link #fit(Examples, Examples)} without validation. */
+    public TrainingResult fit(Examples train) {
+        return fit(train, null);
+    }
+
+    /**
+     * Trains for the configured number of epochs over {@code train}, shuffled each epoch from the
+     * seed (the last partial batch is trained on, not dropped), evaluating on {@code validation}
+     * (may be null) after each epoch.
+     *
+     * <ul>
+     *   <li>With a patience and validation: stops when the validation loss has not improved for
+     *       that many epochs and restores the best parameters.</li>
+     *   <li>With a patience and no validation: stops when the training loss stops improving (the
+     *       notes' "until the cost stops improving"), keeping the last parameters.</li>
+     * </ul>
+     *
+     * @throws TrainingDivergedException on a non-finite loss or gradient; the parameters are then
+     *                                   restored to those at the start of the failing epoch
+     */
+    public TrainingResult fit(Examples train, Examples validation) {
+        if (train == null) {
+            throw new IllegalArgumentException("train examples must not be null");
+        }
+        train.requireFits(net, "training");
+        if (validation != null) {
+            validation.requireFits(net, "validation");
+        }
+        int n = train.count();
+        int batch = Math.min(batchSize, n);
+        ensureWorkspace(batch);
+        int nIn = net.inputWidth();
+        int nOut = net.outputWidth();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        boolean gather = shuffle && batch < n;
+        float[] best = patience > 0 ? theta.clone() : null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        List<EpochStats> history = new ArrayList<>();
+        long start = System.nanoTime();
+        boolean stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long epochStart = System.nanoTime();
+            System.arraycopy(theta, 0, ws.lastGood, 0, theta.length);
+            float lr = baseRate(epoch - 1);
+            if (gather) {
+                shuffle(order, random);
+            }
+            double lossSum = 0;
+            long correct = 0;
+            long total = 0;
+            long steps = 0;
+            currentEpoch = epoch;
+            try {
+                for (int from = 0; from < n; from += batch) {
+                    int m = Math.min(batch, n - from);
+                    currentStep = ++steps;
+                    double loss;
+                    if (gather) {
+                        for (int i = 0; i < m; i++) {
+                            int row = order[from + i];
+                            System.arraycopy(train.x(), row * nIn, ws.x, i * nIn, nIn);
+                            System.arraycopy(train.y(), row * nOut, ws.y, i * nOut, nOut);
+                        }
+                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, lr);
+                    } else {
+                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, lr);
+                    }
+                    lossSum += loss * m;
+                    correct += lastCorrect;
+                    total += lastTotal;
+                }
+            } catch (TrainingDivergedException e) {
+                System.arraycopy(ws.lastGood, 0, theta, 0, theta.length);
+                throw e;
+            } finally {
+                currentEpoch = 0;
+            }
+            double trainLoss = lossSum / n;
+            double trainAccuracy = total == 0 ? Double.NaN : (double) correct / total;
+            Evaluation val = validation != null ? evaluate(validation) : null;
+            long now = System.nanoTime();
+            EpochStats stats = new EpochStats(epoch, epochs, steps, trainLoss, trainAccuracy,
+                    val != null ? val.loss() : Double.NaN, val != null ? val.accuracy() : Double.NaN,
+                    lr, now - start, n / ((now - epochStart) / 1e9));
+            history.add(stats);
+            if (listener != null) {
+                listener.onEpoch(stats);
+            }
+            if (patience > 0) {
+                double watched = val != null ? val.loss() : trainLoss;
+                if (watched < bestLoss - minImprovement) {
+                    bestLoss = watched;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    System.arraycopy(theta, 0, best, 0, theta.length);
+                } else if (++sinceBest >= patience) {
+                    stoppedEarly = epoch < epochs;
+                    break;
+                }
+            } else {
+                bestEpoch = epoch;
+            }
+        }
+        if (best != null && validation != null && bestEpoch > 0) {
+            System.arraycopy(best, 0, theta, 0, theta.length);
+        } else if (best != null) {
+            bestEpoch = history.size();
+        }
+        return new TrainingResult(history, bestEpoch, stoppedEarly);
+    }
+
+    private static void shuffle(int[] order, SplittableRandom random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Mean data loss (no L2 term) and accuracy of the current parameters on {@code examples}. */
+    public Evaluation evaluate(Examples examples) {
+        examples.requireFits(net, "evaluation");
+        int n = examples.count();
+        ensureWorkspace(Math.min(n, batchSize == FULL_BATCH ? n : batchSize));
+        int chunk = ws.maxBatch;
+        int nIn = net.inputWidth();
+        int nOut = net.outputWidth();
+        double lossSum = 0;
+        long correct = 0;
+        long total = 0;
+        for (int from = 0; from < n; from += chunk) {
+            int m = Math.min(chunk, n - from);
+            Forward.run(k, net, theta, examples.x(), from * nIn, m, ws.a, ws.zOut, ws.gemm);
+            lossSum += outputLossAndDelta(examples.y(), from * nOut, m) * m;
+            correct += lastCorrect;
+            total += lastTotal;
+        }
+        return new Evaluation(lossSum / n, total == 0 ? Double.NaN : (double) correct / total, n);
+    }
+
+    /** Configuration of a {@link Trainer}; every setting has a sensible default. */
+    public static final class Builder {
+        private final Parameters params;
+        private Kernels kernels;
+        private Optimizer optimizer;
+        private int batchSize = 32;
+        private int epochs = 10;
+        private float lambda;
+        private float clipNorm;
+        private LearningRateSchedule schedule = LearningRateSchedule.constant();
+        private long seed = 1;
+        private boolean shuffle = true;
+        private int patience;
+        private double minImprovement;
+        private TrainingListener listener;
+        private boolean perStep;
+
+        private Builder(Parameters params) {
+            if (params == null) {
+                throw new IllegalArgumentException("params must not be null");
+            }
+            this.params = params;
+        }
+
+        /** The optimizer (default: SGD with learning rate 0.1). */
+        public Builder optimizer(Optimizer optimizer) {
+            if (optimizer == null) {
+                throw new IllegalArgumentException("optimizer must not be null");
+            }
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** Examples per step (default 32); {@link #FULL_BATCH} for full-batch gradient descent. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Passes over the training set (default 10); with full batch, the number of iterations. */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** L2 regularization strength λ (default 0): J += (λ/2m)ΣW², dW += (λ/m)W. */
+        public Builder l2(float lambda) {
+            if (!(lambda >= 0f) || !Float.isFinite(lambda)) {
+                throw new IllegalArgumentException("L2 lambda must be a finite number >= 0, got " + lambda);
+            }
+            this.lambda = lambda;
+            return this;
+        }
+
+        /** Clips the gradient to this global L2 norm (default 0: off). */
+        public Builder clipNorm(float maxNorm) {
+            if (!(maxNorm >= 0f) || !Float.isFinite(maxNorm)) {
+                throw new IllegalArgumentException("clip norm must be a finite number >= 0, got " + maxNorm);
+            }
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /** Learning-rate schedule (default constant). */
+        public Builder schedule(LearningRateSchedule schedule) {
+            if (schedule == null) {
+                throw new IllegalArgumentException("schedule must not be null");
+            }
+            this.schedule = schedule;
+            return this;
+        }
+
+        /** Seed of the per-epoch shuffle (default 1). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to shuffle the examples each epoch (default true). */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /**
+         * Early stopping: stop after {@code patience} epochs without an improvement of more than
+         * {@code minImprovement} in the validation loss (or, without validation, the training loss).
+         */
+        public Builder earlyStopping(int patience, double minImprovement) {
+            if (patience < 1) {
+                throw new IllegalArgumentException("patience must be >= 1 epoch, got " + patience);
+            }
+            if (!(minImprovement >= 0) || !Double.isFinite(minImprovement)) {
+                throw new IllegalArgumentException("minimum improvement must be a finite number >= 0, got " + minImprovement);
+            }
+            this.patience = patience;
+            this.minImprovement = minImprovement;
+            return this;
+        }
+
+        /** Called after each epoch. */
+        public Builder listener(TrainingListener listener) {
+            return listener(listener, false);
+        }
+
+        /** Called after each epoch, and after each step when {@code perStep}. */
+        public Builder listener(TrainingListener listener, boolean perStep) {
+            this.listener = listener;
+            this.perStep = perStep;
+            return this;
+        }
+
+        /** The kernels to use (default {@link Kernels#get()}). */
+        public Builder kernels(Kernels kernels) {
+            this.kernels = kernels;
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.backlane.train;
+
+import io.backlane.kernel.Activation;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class NumericalGuardTest {
+
+    @Test
+    void hugeLearningRateStopsWithLayerEpochAndStepAndFiniteParameters() {
+        Network net = Network.builder(4).dense(16, Activation.RELU).dense(16, Activation.RELU)
+                .dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(64, 4, 1, Loss.MEAN_SQUARED_ERROR, 1);
+        Parameters p = Parameters.initialize(net, 1);
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.sgd(1e4f)).batchSize(8).epochs(50).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(data));
+        assertTrue(e.epoch() >= 1, "epoch is named: " + e.getMessage());
+        assertTrue(e.step() >= 1, "step is named: " + e.getMessage());
+        assertTrue(e.layer() >= 0 && e.layer() <= net.layerCount());
+        assertTrue(e.getMessage().contains("epoch " + e.epoch() + ", step " + e.step()), e.getMessage());
+        assertTrue(p.isFinite(), "parameters handed back must be finite");
+        // The restored parameters are those of the start of the failing epoch: they still give a finite loss.
+        assertTrue(Double.isFinite(trainer.evaluate(data).loss()));
+    }
+
+    @Test
+    void nanInputIsCaughtAndParametersAreUntouched() {
+        Network net = Network.builder(3).dense(4, Activation.TANH).dense(2, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(4, 3, 2, Loss.CATEGORICAL_CROSS_ENTROPY, 1);
+        data.x()[5] = Float.NaN;
+        Parameters p = Parameters.initialize(net, 1);
+        float[] before = p.values().clone();
+        Trainer trainer = Trainer.builder(p).batchSize(4).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> trainer.step(data.x(), 0, data.y(), 0, 4));
+        assertEquals(1, e.layer(), "the NaN enters at layer 1: " + e.getMessage());
+        assertEquals(1, e.step());
+        assertArrayEquals(before, p.values());
+    }
+}

@@ -1,0 +1,204 @@
+package io.backlane.train;
+
+import io.backlane.kernel.Activation;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainerLearningTest {
+
+    private static Network twoLayer(int hidden, Activation g) {
+        // The notes' network: one hidden layer, a sigmoid output, binary cross-entropy.
+        return Network.builder(2).dense(hidden, g).dense(1, Activation.SIGMOID)
+                .loss(Loss.BINARY_CROSS_ENTROPY).build();
+    }
+
+    @Test
+    void notesTwoLayerNetworkLearnsTheFlowerFullBatch() {
+        Examples flower = TestData.flower(400, 3);
+        Parameters p = Parameters.initialize(twoLayer(8, Activation.TANH), 1);
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.sgd(1.2f)).batchSize(Trainer.FULL_BATCH)
+                .epochs(4000).build();
+        Evaluation before = trainer.evaluate(flower);
+        TrainingResult result = trainer.fit(flower);
+        Evaluation after = trainer.evaluate(flower);
+        assertEquals(4000, result.history().size());
+        assertEquals(1, result.last().steps(), "full batch: one step per epoch");
+        assertTrue(before.accuracy() < 0.75, "a fresh network should not already solve it: " + before);
+        assertTrue(after.accuracy() > 0.95, "flower accuracy " + after);
+        assertTrue(after.loss() < before.loss());
+    }
+
+    @Test
+    void learnsXorWithMinibatchAdam() {
+        Examples xor = TestData.xor(16);
+        Parameters p = Parameters.initialize(twoLayer(4, Activation.TANH), 5);
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.adam(0.05f)).batchSize(8).epochs(200).seed(2).build();
+        trainer.fit(xor);
+        assertEquals(1.0, trainer.evaluate(xor).accuracy(), 1e-9);
+    }
+
+    @Test
+    void linearModelCannotLearnXor() {
+        // Guards the test above: the problem needs the hidden layer.
+        Network linear = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Examples xor = TestData.xor(16);
+        Trainer trainer = Trainer.builder(Parameters.initialize(linear, 5)).optimizer(Optimizer.adam(0.05f))
+                .batchSize(8).epochs(200).build();
+        trainer.fit(xor);
+        assertTrue(trainer.evaluate(xor).accuracy() <= 0.75);
+    }
+
+    @Test
+    void sameSeedGivesIdenticalParametersAnotherSeedDoesNot() {
+        Network net = Network.builder(5).dense(7, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(50, 5, 3, Loss.CATEGORICAL_CROSS_ENTROPY, 9);
+        Parameters a = train(net, data, 11, 4);
+        Parameters b = train(net, data, 11, 4);
+        Parameters c = train(net, data, 12, 4);
+        Parameters d = train(net, data, 11, 5);
+        assertArrayEquals(a.values(), b.values(), "same seeds must give bit-identical parameters");
+        assertFalse(java.util.Arrays.equals(a.values(), c.values()), "another init seed must differ");
+        assertFalse(java.util.Arrays.equals(a.values(), d.values()), "another shuffle seed must differ");
+    }
+
+    private static Parameters train(Network net, Examples data, long initSeed, long shuffleSeed) {
+        Parameters p = Parameters.initialize(net, initSeed);
+        Trainer.builder(p).optimizer(Optimizer.momentum(0.05f, 0.9f)).batchSize(8).epochs(3).seed(shuffleSeed)
+                .build().fit(data);
+        return p;
+    }
+
+    @Test
+    void lastPartialBatchIsTrainedOn() {
+        Network net = Network.builder(3).dense(2, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(10, 3, 2, Loss.MEAN_SQUARED_ERROR, 1);
+        Parameters p = Parameters.initialize(net, 1);
+        TrainingResult r = Trainer.builder(p).batchSize(4).epochs(1).build().fit(data);
+        assertEquals(3, r.last().steps(), "10 examples in batches of 4: 4 + 4 + 2");
+
+        // Without shuffling, one epoch equals three explicit steps on rows 0-3, 4-7 and 8-9.
+        Parameters q = Parameters.initialize(net, 1);
+        Trainer.builder(q).batchSize(4).epochs(1).shuffle(false).build().fit(data);
+        Parameters s = Parameters.initialize(net, 1);
+        Trainer manual = Trainer.builder(s).batchSize(4).build();
+        manual.step(data.x(), 0, data.y(), 0, 4);
+        manual.step(data.x(), 12, data.y(), 8, 4);
+        manual.step(data.x(), 24, data.y(), 16, 2);
+        assertArrayEquals(s.values(), q.values());
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestValidationParameters() {
+        // A wide network on few noisy examples overfits: validation loss turns up.
+        Network net = Network.builder(5).dense(64, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples train = TestData.random(30, 5, 3, Loss.CATEGORICAL_CROSS_ENTROPY, 1);
+        Examples val = TestData.random(30, 5, 3, Loss.CATEGORICAL_CROSS_ENTROPY, 2);
+        Parameters p = Parameters.initialize(net, 3);
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.adam(0.01f)).batchSize(10).epochs(300)
+                .earlyStopping(5, 0).build();
+        TrainingResult r = trainer.fit(train, val);
+        assertTrue(r.stoppedEarly(), "should stop early when validation loss stops improving");
+        double bestSeen = r.history().stream().mapToDouble(EpochStats::validationLoss).min().orElseThrow();
+        assertEquals(bestSeen, r.history().get(r.bestEpoch() - 1).validationLoss(), 0.0);
+        assertEquals(bestSeen, trainer.evaluate(val).loss(), 1e-6, "parameters of the best epoch are restored");
+        assertEquals(r.bestEpoch() + 5, r.history().size());
+    }
+
+    @Test
+    void l2ShrinksWeightsAndNeverTouchesTheCostOfBiasesAlone() {
+        Network net = Network.builder(4).dense(3, Activation.TANH).dense(1, Activation.IDENTITY)
+                .loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(20, 4, 1, Loss.MEAN_SQUARED_ERROR, 4);
+        Parameters plain = Parameters.initialize(net, 1);
+        Parameters reg = Parameters.initialize(net, 1);
+        Trainer.builder(plain).batchSize(20).epochs(50).build().fit(data);
+        Trainer.builder(reg).batchSize(20).epochs(50).l2(5f).build().fit(data);
+        double normPlain = 0, normReg = 0;
+        for (int l = 1; l <= 2; l++) {
+            for (int i = 0; i < net.weightCount(l); i++) {
+                normPlain += Math.pow(plain.values()[net.weightOffset(l) + i], 2);
+                normReg += Math.pow(reg.values()[net.weightOffset(l) + i], 2);
+            }
+        }
+        assertTrue(normReg < 0.5 * normPlain, "L2 must shrink weights: " + normReg + " vs " + normPlain);
+
+        // Cost: J(λ) − J(0) = (λ/2m)·ΣW², exactly the regularization term.
+        Parameters p = Parameters.initialize(net, 2);
+        double j0 = Trainer.builder(p).batchSize(20).build().computeGradient(data.x(), 0, data.y(), 0, 20);
+        double j1 = Trainer.builder(p).batchSize(20).l2(0.3f).build().computeGradient(data.x(), 0, data.y(), 0, 20);
+        double sumW2 = 0;
+        for (int l = 1; l <= 2; l++) {
+            for (int i = 0; i < net.weightCount(l); i++) {
+                sumW2 += Math.pow(p.values()[net.weightOffset(l) + i], 2);
+            }
+        }
+        assertEquals(0.3 / (2 * 20) * sumW2, j1 - j0, 1e-6);
+    }
+
+    @Test
+    void listenerSeesEveryEpochAndStep() {
+        Network net = Network.builder(3).dense(2, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Examples data = TestData.random(10, 3, 2, Loss.BINARY_CROSS_ENTROPY, 1);
+        java.util.List<EpochStats> epochs = new java.util.ArrayList<>();
+        int[] steps = {0};
+        Trainer.builder(Parameters.initialize(net, 1)).batchSize(3).epochs(4).listener(new TrainingListener() {
+            @Override
+            public void onEpoch(EpochStats stats) {
+                epochs.add(stats);
+            }
+
+            @Override
+            public void onStep(int epoch, long step, double loss) {
+                assertTrue(epoch >= 1 && step >= 1 && Double.isFinite(loss));
+                steps[0]++;
+            }
+        }, true).build().fit(data);
+        assertEquals(4, epochs.size());
+        assertEquals(16, steps[0], "4 epochs of 4 steps (3 + 3 + 3 + 1)");
+        for (int e = 0; e < 4; e++) {
+            EpochStats s = epochs.get(e);
+            assertEquals(e + 1, s.epoch());
+            assertEquals(4, s.epochs());
+            assertTrue(s.samplesPerSecond() > 0 && s.elapsedNanos() > 0);
+            assertTrue(Double.isNaN(s.validationLoss()));
+        }
+    }
+
+    @Test
+    void schedulesChangeTheRate() {
+        assertEquals(1.0, LearningRateSchedule.stepDecay(2, 0.5).factor(1, 10));
+        assertEquals(0.25, LearningRateSchedule.stepDecay(2, 0.5).factor(4, 10));
+        assertEquals(1.0, LearningRateSchedule.cosine(0.1).factor(0, 11), 1e-12);
+        assertEquals(0.55, LearningRateSchedule.cosine(0.1).factor(5, 11), 1e-12);
+        assertEquals(0.1, LearningRateSchedule.cosine(0.1).factor(10, 11), 1e-12);
+        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        java.util.List<Double> rates = new java.util.ArrayList<>();
+        Trainer.builder(Parameters.initialize(net, 1)).optimizer(Optimizer.sgd(0.8f)).epochs(4)
+                .schedule(LearningRateSchedule.stepDecay(1, 0.5)).listener(s -> rates.add(s.learningRate()))
+                .build().fit(TestData.xor(2));
+        assertEquals(java.util.List.of(0.8, 0.4, 0.2, 0.1), rates.stream().map(r -> Math.round(r * 1000) / 1000.0).toList());
+    }
+
+    @Test
+    void clippingBoundsTheUpdate() {
+        Network net = Network.builder(3).dense(2, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(4, 3, 2, Loss.MEAN_SQUARED_ERROR, 3);
+        for (int i = 0; i < data.y().length; i++) {
+            data.y()[i] *= 1000; // a huge error gives a huge gradient
+        }
+        Parameters p = Parameters.initialize(net, 1);
+        float[] before = p.values().clone();
+        Trainer.builder(p).optimizer(Optimizer.sgd(1f)).batchSize(4).clipNorm(0.5f).build().step(data.x(), 0, data.y(), 0, 4);
+        double moved = 0;
+        for (int i = 0; i < before.length; i++) {
+            moved += Math.pow(p.values()[i] - before[i], 2);
+        }
+        assertEquals(0.5, Math.sqrt(moved), 1e-4, "SGD with lr 1 moves by exactly the clipped norm");
+    }
+}
