@@ -23,15 +23,18 @@ final class Check {
         }
     }
 
-    /** x[off .. off + n) must lie inside x (when n is 0, only that off is in [0, length]). */
-    static void vector(String name, float[] x, int off, int n) {
+    /**
+     * x[off .. off + n) must lie inside x (when n is 0, only that off is in [0, length]). n is a long so
+     * that a rows·cols count too big for an int is reported as this argument's error, not an overflow.
+     */
+    static void vector(String name, float[] x, int off, long n) {
         if (x == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
         if (off < 0 || off > x.length) {
             throw new IllegalArgumentException(name + " offset " + off + " is outside [0, " + x.length + "]");
         }
-        if ((long) off + n > x.length) {
+        if (off + n > x.length) {
             throw new IllegalArgumentException(name + " needs " + n + " elements from offset " + off
                     + " but has length " + x.length);
         }

@@ -154,7 +154,7 @@ public abstract class Kernels {
         Check.nonNegative("rows", rows);
         Check.nonNegative("cols", cols);
         Check.vector("bias", bias, biasOff, cols);
-        Check.vector("c", c, cOff, Math.multiplyExact(rows, cols));
+        Check.vector("c", c, cOff, (long) rows * cols);
         addBiasRowsUnchecked(rows, cols, bias, biasOff, c, cOff);
     }
 
@@ -164,7 +164,7 @@ public abstract class Kernels {
     public final void columnSums(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
         Check.nonNegative("rows", rows);
         Check.nonNegative("cols", cols);
-        Check.vector("a", a, aOff, Math.multiplyExact(rows, cols));
+        Check.vector("a", a, aOff, (long) rows * cols);
         Check.vector("dst", dst, dstOff, cols);
         columnSumsUnchecked(rows, cols, alpha, a, aOff, beta, dst, dstOff);
     }
@@ -189,7 +189,7 @@ public abstract class Kernels {
     public final void softmaxRows(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
         Check.nonNegative("rows", rows);
         Check.positive("cols", cols);
-        int n = Math.multiplyExact(rows, cols);
+        long n = (long) rows * cols;
         Check.vector("src", src, srcOff, n);
         Check.vector("dst", dst, dstOff, n);
         softmaxRowsUnchecked(rows, cols, src, srcOff, dst, dstOff);

@@ -1,5 +1,11 @@
 package io.backlane.kernel;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Kernels on the Java Vector API ({@code jdk.incubator.vector}), with the platform's preferred float
  * species. This class and {@link VectorGemm} are the only code in backlane that touches the incubator
@@ -8,6 +14,12 @@ package io.backlane.kernel;
  */
 public final class VectorKernels extends Kernels {
     private static final VectorGemm GEMM = new VectorGemm();
+    private static final VectorSpecies<Float> S = VectorGemm.S;
+    private static final int L = VectorGemm.L;
+    /** Doubles of the same shape as S: half as many lanes, so one float vector widens into two. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector ZERO = FloatVector.zero(S);
 
     VectorKernels() {
     }
@@ -28,49 +40,234 @@ public final class VectorKernels extends Kernels {
         GEMM.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
     }
 
-    // TODO(element-wise): implemented in a follow-up commit.
     @Override
     void axpyUnchecked(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        throw new UnsupportedOperationException();
+        VectorGemm.axpyVector(n, alpha, x, xOff, y, yOff);
     }
 
     @Override
     void scaleUnchecked(int n, float alpha, float[] x, int xOff) {
-        throw new UnsupportedOperationException();
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= alpha;
+        }
     }
 
     @Override
     double sumOfSquaresUnchecked(int n, float[] x, int xOff) {
-        throw new UnsupportedOperationException();
+        // Each float vector widens into two double vectors of the same shape (lower and upper half);
+        // a float squared is exact in double, so only the additions round.
+        DoubleVector lo = DoubleVector.zero(D), hi = lo;
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            lo = v0.fma(v0, lo);
+            hi = v1.fma(v1, hi);
+        }
+        double s = lo.add(hi).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double v = x[xOff + i];
+            s += v * v;
+        }
+        return s;
     }
 
     @Override
     void hadamardUnchecked(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dstOff) {
-        throw new UnsupportedOperationException();
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = x[xOff + i] * y[yOff + i];
+        }
     }
 
     @Override
     void addBiasRowsUnchecked(int rows, int cols, float[] bias, int biasOff, float[] c, int cOff) {
-        throw new UnsupportedOperationException();
+        // x·1 + y rounds exactly like x + y, so the FMA-based axpy adds the bias exactly.
+        for (int i = 0, row = cOff; i < rows; i++, row += cols) {
+            VectorGemm.axpyVector(cols, 1f, bias, biasOff, c, row);
+        }
     }
 
     @Override
     void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
-        throw new UnsupportedOperationException();
+        // Row by row, with dst as the accumulator: contiguous loads instead of a strided walk per column.
+        Kernels.scaleMatrix(1, cols, beta, dst, dstOff, cols);
+        for (int i = 0, row = aOff; i < rows; i++, row += cols) {
+            VectorGemm.axpyVector(cols, alpha, a, row, dst, dstOff);
+        }
     }
 
+    // One loop per activation: the vector body then holds straight-line code, with no per-iteration
+    // dispatch for C2 to hoist and no vector values merged across branches.
     @Override
     void activateUnchecked(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
-        throw new UnsupportedOperationException();
+        switch (g) {
+            case SIGMOID -> sigmoid(n, src, srcOff, dst, dstOff);
+            case TANH -> tanh(n, src, srcOff, dst, dstOff);
+            case RELU -> relu(n, src, srcOff, dst, dstOff);
+            case LEAKY_RELU -> leakyRelu(param, n, src, srcOff, dst, dstOff);
+            case IDENTITY -> System.arraycopy(src, srcOff, dst, dstOff, n);
+            case SOFTMAX -> throw new AssertionError("rejected by activate");
+        }
+    }
+
+    private static void sigmoid(int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            // exp(-z) overflows to +Inf for z << 0, giving 1/Inf = 0: no NaN at either end.
+            FloatVector e = FloatVector.fromArray(S, src, srcOff + i).neg().lanewise(VectorOperators.EXP);
+            ONE.div(ONE.add(e)).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = 1f / (1f + (float) Math.exp(-src[srcOff + i]));
+        }
+    }
+
+    private static void tanh(int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, src, srcOff + i).lanewise(VectorOperators.TANH).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = (float) Math.tanh(src[srcOff + i]);
+        }
+    }
+
+    private static void relu(int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            // MAX behaves as Math.max: NaN propagates, as in the scalar kernels.
+            FloatVector.fromArray(S, src, srcOff + i).max(0f).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Math.max(src[srcOff + i], 0f);
+        }
+    }
+
+    private static void leakyRelu(float slope, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector z = FloatVector.fromArray(S, src, srcOff + i);
+            z.mul(slope).blend(z, z.compare(VectorOperators.GT, 0f)).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            float z = src[srcOff + i];
+            dst[dstOff + i] = z > 0f ? z : slope * z;
+        }
     }
 
     @Override
     void softmaxRowsUnchecked(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
-        throw new UnsupportedOperationException();
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * cols;
+            int d = dstOff + r * cols;
+
+            float max = Float.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {
+                FloatVector vmax = FloatVector.fromArray(S, src, s);
+                for (j = L; j < bound; j += L) {
+                    vmax = vmax.max(FloatVector.fromArray(S, src, s + j));
+                }
+                max = vmax.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < cols; j++) {
+                max = Math.max(max, src[s + j]);
+            }
+
+            // After subtracting the maximum every exponent is <= 0: no overflow, and the sum is >= 1.
+            FloatVector vsum = FloatVector.zero(S);
+            for (j = 0; j < bound; j += L) {
+                FloatVector e = FloatVector.fromArray(S, src, s + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(dst, d + j);
+                vsum = vsum.add(e);
+            }
+            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = (float) Math.exp(src[s + j] - max);
+                dst[d + j] = e;
+                sum += e;
+            }
+
+            for (j = 0; j < bound; j += L) {
+                FloatVector.fromArray(S, dst, d + j).div(sum).intoArray(dst, d + j);
+            }
+            for (; j < cols; j++) {
+                dst[d + j] /= sum;
+            }
+        }
     }
 
+    // As for activate: one loop per activation. Same operation order as the scalar kernels, so
+    // both round alike.
     @Override
     void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
-        throw new UnsupportedOperationException();
+        switch (g) {
+            case SIGMOID -> sigmoidBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
+            case TANH -> tanhBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
+            case RELU -> reluBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
+            case LEAKY_RELU -> leakyReluBackward(param, n, dA, dAOff, a, aOff, dZ, dZOff);
+            case IDENTITY -> System.arraycopy(dA, dAOff, dZ, dZOff, n);
+            case SOFTMAX -> throw new AssertionError("rejected by activateBackward");
+        }
+    }
+
+    private static void sigmoidBackward(int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector av = FloatVector.fromArray(S, a, aOff + i);
+            FloatVector.fromArray(S, dA, dAOff + i).mul(av.mul(ONE.sub(av))).intoArray(dZ, dZOff + i);
+        }
+        for (; i < n; i++) {
+            float ai = a[aOff + i];
+            dZ[dZOff + i] = dA[dAOff + i] * (ai * (1f - ai));
+        }
+    }
+
+    private static void tanhBackward(int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector av = FloatVector.fromArray(S, a, aOff + i);
+            FloatVector.fromArray(S, dA, dAOff + i).mul(ONE.sub(av.mul(av))).intoArray(dZ, dZOff + i);
+        }
+        for (; i < n; i++) {
+            float ai = a[aOff + i];
+            dZ[dZOff + i] = dA[dAOff + i] * (1f - ai * ai);
+        }
+    }
+
+    // Not leaky ReLU with slope 0: that would turn an infinite dA where a <= 0 into 0·Inf = NaN.
+    private static void reluBackward(int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GT, 0f);
+            ZERO.blend(FloatVector.fromArray(S, dA, dAOff + i), positive).intoArray(dZ, dZOff + i);
+        }
+        for (; i < n; i++) {
+            dZ[dZOff + i] = a[aOff + i] > 0f ? dA[dAOff + i] : 0f;
+        }
+    }
+
+    private static void leakyReluBackward(float slope, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, dA, dAOff + i);
+            VectorMask<Float> positive = FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GT, 0f);
+            d.mul(slope).blend(d, positive).intoArray(dZ, dZOff + i);
+        }
+        for (; i < n; i++) {
+            float d = dA[dAOff + i];
+            dZ[dZOff + i] = a[aOff + i] > 0f ? d : slope * d;
+        }
     }
 }
