@@ -142,8 +142,8 @@ public final class ModelReader {
             int at = ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s;
             lengths[s] = u32(b, at);
             if (lengths[s] > ModelFormat.MAX_FILE_BYTES) {
-                throw new CorruptModelException(src, at, "the header declares a " + ModelFormat.SECTION_NAMES[s]
-                        + " section of " + lengths[s] + " bytes; the model format allows at most "
+                throw new CorruptModelException(src, at, "the header declares the " + ModelFormat.SECTION_NAMES[s]
+                        + " section as " + lengths[s] + " bytes; the model format allows at most "
                         + ModelFormat.MAX_FILE_BYTES);
             }
             total += lengths[s];
@@ -317,7 +317,7 @@ public final class ModelReader {
         if (count > ModelFormat.MAX_LABELS) {
             throw s.corrupt(s.pos - 4, "label count " + count + " exceeds the format's limit of " + ModelFormat.MAX_LABELS);
         }
-        s.need(4 * count, count + " labels (4 bytes each at least)");
+        s.need(4 * count, count + " labels (at least 4 bytes each)");
         List<String> labels = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
             long length = s.u32("label " + i + " length");
@@ -369,7 +369,7 @@ public final class ModelReader {
 
         void need(long count, String what) throws CorruptModelException {
             if (count > end - pos) {
-                throw corrupt(pos, what + " need " + count + " bytes, but only " + (end - pos)
+                throw corrupt(pos, "expected " + count + " bytes for " + what + ", but only " + (end - pos)
                         + " remain in the section");
             }
         }

@@ -325,6 +325,19 @@ class CorruptModelTest {
     }
 
     @Test
+    void aFileOverTheSizeLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws IOException {
+        Path huge = dir.resolve("huge.bkln");
+        try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(GOOD);
+            f.setLength(3L << 30);   // sparse on Linux file systems: 3 GiB declared, almost nothing stored
+        }
+        CorruptModelException e = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                () -> assertThrowsExactly(CorruptModelException.class, () -> ModelReader.load(huge)));
+        assertTrue(e.getMessage().contains("the file is 3221225472 bytes; the model format allows at most 2147483639"),
+                e.getMessage());
+    }
+
+    @Test
     void streamsAndFilesReportTheSameWay(@TempDir Path dir) throws IOException {
         byte[] cut = Arrays.copyOf(GOOD, 100);
         assertThrowsExactly(TruncatedModelException.class, () -> ModelReader.read(new ByteArrayInputStream(cut)));
