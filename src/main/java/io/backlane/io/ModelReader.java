@@ -1,0 +1,413 @@
+package io.backlane.io;
+
+import io.backlane.data.FeatureScaler;
+import io.backlane.infer.Model;
+import io.backlane.kernel.Activation;
+import io.backlane.nn.Layer;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a {@link Model} written by {@link ModelWriter}, validating everything before it trusts
+ * anything. The checks run in a fixed, documented order (see {@code docs/model-format.md}), so that
+ * each kind of damage maps to one exception type:
+ *
+ * <ol>
+ *   <li>size limit of the whole input → {@link CorruptModelException};</li>
+ *   <li>magic bytes → {@link BadMagicException} (a proper prefix of the magic, or nothing at all:
+ *       {@link TruncatedModelException});</li>
+ *   <li>format version → {@link UnsupportedVersionException} (before any checksum, since a later
+ *       version may checksum differently);</li>
+ *   <li>header complete → {@link TruncatedModelException}; header CRC32C →
+ *       {@link ChecksumMismatchException};</li>
+ *   <li>declared section lengths within limits → {@link CorruptModelException}; the input at least
+ *       as long as declared → {@link TruncatedModelException}; not longer →
+ *       {@link CorruptModelException} (trailing bytes);</li>
+ *   <li>file CRC32C → {@link ChecksumMismatchException};</li>
+ *   <li>every value of every section → {@link CorruptModelException}.</li>
+ * </ol>
+ *
+ * <p>Every count read from the input is checked against the bytes actually left in its section,
+ * and against the format limits, before anything of that size is allocated, so a hostile file
+ * cannot make the reader allocate more than the file's own size (plus the parsed model).
+ *
+ * <pre>{@code
+ * Model model = ModelReader.load(Path.of("iris.bkln"));
+ * try (InputStream in = Main.class.getResourceAsStream("/iris.bkln")) {
+ *     Model bundled = ModelReader.read(in, "classpath:/iris.bkln");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: it has no state.
+ */
+public final class ModelReader {
+    private ModelReader() {
+    }
+
+    /**
+     * Reads the model file at {@code path}.
+     *
+     * @throws ModelFormatException if the file is not a valid model (the subclass says why)
+     * @throws IOException          if the file cannot be read (missing, a directory, no permission)
+     */
+    public static Model load(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
+        String source = path.toString();
+        long size = Files.size(path);
+        if (size > ModelFormat.MAX_FILE_BYTES) {
+            throw tooLarge(source, size);
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        return parse(bytes, source);
+    }
+
+    /** Reads a model from {@code in} to its end (without closing it); errors name it {@code <stream>}. */
+    public static Model read(InputStream in) throws IOException {
+        return read(in, "<stream>");
+    }
+
+    /**
+     * Reads a model from {@code in} to its end, without closing it.
+     *
+     * @param source how error messages name the stream, for example a URL
+     */
+    public static Model read(InputStream in, String source) throws IOException {
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
+        String name = source == null ? "<stream>" : source;
+        // readNBytes grows its buffer with the data actually read, so a huge stream costs memory only
+        // as it arrives, and the limit stops it.
+        byte[] bytes = in.readNBytes(ModelFormat.MAX_FILE_BYTES);
+        if (bytes.length == ModelFormat.MAX_FILE_BYTES && in.read() != -1) {
+            throw new CorruptModelException(name, -1, "the stream is longer than " + ModelFormat.MAX_FILE_BYTES
+                    + " bytes, the format's limit");
+        }
+        return parse(bytes, name);
+    }
+
+    /** Reads a model from the complete file contents {@code bytes}; errors name it {@code <bytes>}. */
+    public static Model read(byte[] bytes) throws ModelFormatException {
+        return read(bytes, "<bytes>");
+    }
+
+    /**
+     * Reads a model from the complete file contents {@code bytes} (not modified).
+     *
+     * @param source how error messages name the data
+     */
+    public static Model read(byte[] bytes, String source) throws ModelFormatException {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
+        return parse(bytes, source == null ? "<bytes>" : source);
+    }
+
+    private static CorruptModelException tooLarge(String source, long size) {
+        return new CorruptModelException(source, -1, "the file is " + size + " bytes; the model format allows at most "
+                + ModelFormat.MAX_FILE_BYTES);
+    }
+
+    private static Model parse(byte[] b, String src) throws ModelFormatException {
+        int n = b.length;
+        if (n > ModelFormat.MAX_FILE_BYTES) {
+            throw tooLarge(src, n);
+        }
+        checkMagic(b, src);
+        checkVersion(b, src);
+
+        if (n < ModelFormat.HEADER_LENGTH) {
+            throw new TruncatedModelException(src, n, "truncated header: expected " + ModelFormat.HEADER_LENGTH
+                    + " header bytes, found " + n);
+        }
+        checkCrc(b, src, ModelFormat.HEADER_CRC_OFFSET, "header");
+
+        long[] lengths = new long[ModelFormat.SECTION_COUNT];
+        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
+        for (int s = 0; s < lengths.length; s++) {
+            int at = ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s;
+            lengths[s] = u32(b, at);
+            if (lengths[s] > ModelFormat.MAX_FILE_BYTES) {
+                throw new CorruptModelException(src, at, "the header declares the " + ModelFormat.SECTION_NAMES[s]
+                        + " section as " + lengths[s] + " bytes; the model format allows at most "
+                        + ModelFormat.MAX_FILE_BYTES);
+            }
+            total += lengths[s];
+        }
+        if (total > ModelFormat.MAX_FILE_BYTES) {
+            throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET, "the header declares a file of "
+                    + total + " bytes; the model format allows at most " + ModelFormat.MAX_FILE_BYTES);
+        }
+        if (n < total) {
+            throw new TruncatedModelException(src, n, "truncated: the header declares " + total
+                    + " bytes, found only " + n);
+        }
+        if (n > total) {
+            throw new CorruptModelException(src, total, (n - total) + " trailing bytes after the end of the model: the"
+                    + " header declares " + total + " bytes, found " + n);
+        }
+        checkCrc(b, src, n - ModelFormat.TRAILER_LENGTH, "file");
+
+        int at = ModelFormat.HEADER_LENGTH;
+        Section arch = new Section(b, src, "architecture", at, lengths[0]);
+        Network network = readArchitecture(arch);
+        at += (int) lengths[0];
+        Section scalerSection = new Section(b, src, "scaler", at, lengths[1]);
+        FeatureScaler scaler = readScaler(scalerSection, network);
+        at += (int) lengths[1];
+        Section paramSection = new Section(b, src, "parameters", at, lengths[2]);
+        Parameters parameters = readParameters(paramSection, network);
+        at += (int) lengths[2];
+        Section labelSection = new Section(b, src, "labels", at, lengths[3]);
+        List<String> labels = readLabels(labelSection);
+        try {
+            return new Model(network, parameters, scaler, labels);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptModelException(src, labelSection.start, "inconsistent model: " + e.getMessage());
+        }
+    }
+
+    private static void checkMagic(byte[] b, String src) throws ModelFormatException {
+        int n = Math.min(b.length, ModelFormat.MAGIC_LENGTH);
+        for (int i = 0; i < n; i++) {
+            if (b[i] != ModelFormat.magicByte(i)) {
+                throw new BadMagicException(src, i, "not a backlane model file: expected magic "
+                        + ModelFormat.hex(ModelFormat.magic(), 0, ModelFormat.MAGIC_LENGTH) + ", found "
+                        + ModelFormat.hex(b, 0, n) + magicHint(b));
+            }
+        }
+        if (b.length < ModelFormat.MAGIC_LENGTH) {
+            throw new TruncatedModelException(src, b.length, b.length == 0 ? "empty: expected a model file"
+                    : "truncated inside the magic: expected " + ModelFormat.MAGIC_LENGTH + " magic bytes, found "
+                    + b.length);
+        }
+    }
+
+    /** Recognizes a model file damaged by a text-mode copy, the damage the magic bytes exist to catch. */
+    private static String magicHint(byte[] b) {
+        int n = Math.min(b.length, 12);
+        for (int i = 0; i + 4 <= n; i++) {
+            if (b[i] == 'B' && b[i + 1] == 'K' && b[i + 2] == 'L' && b[i + 3] == 'N') {
+                return "; this looks like a backlane model damaged by a text-mode transfer or a character-set"
+                        + " conversion (line endings or non-ASCII bytes changed): copy it in binary mode";
+            }
+        }
+        return "";
+    }
+
+    private static void checkVersion(byte[] b, String src) throws ModelFormatException {
+        int v = ModelFormat.VERSION_OFFSET;
+        if (b.length < v + 4) {
+            throw new TruncatedModelException(src, b.length, "truncated inside the format version: expected "
+                    + (v + 4) + " bytes at least, found " + b.length);
+        }
+        long version = u32(b, v);
+        if (version != ModelFormat.CURRENT_VERSION) {
+            throw new UnsupportedVersionException(src, v, version, version > ModelFormat.CURRENT_VERSION
+                    ? "model format version " + version + " is newer than this reader supports (version "
+                    + ModelFormat.CURRENT_VERSION + "); upgrade backlane to read it"
+                    : "model format version " + version + " is not valid; expected " + ModelFormat.CURRENT_VERSION);
+        }
+    }
+
+    private static void checkCrc(byte[] b, String src, int crcOffset, String what) throws ChecksumMismatchException {
+        long stored = u32(b, crcOffset);
+        long computed = ModelWriter.crc(b, 0, crcOffset);
+        if (stored != computed) {
+            throw new ChecksumMismatchException(src, crcOffset, what + " checksum mismatch: stored CRC32C "
+                    + String.format("0x%08X", stored) + ", computed " + String.format("0x%08X", computed)
+                    + " over bytes [0, " + crcOffset + "); the " + what + " was changed after it was written");
+        }
+    }
+
+    private static Network readArchitecture(Section s) throws CorruptModelException {
+        int inputWidth = s.width("input width");
+        long layerCount = s.u32("layer count");
+        if (layerCount < 1 || layerCount > ModelFormat.MAX_LAYERS) {
+            throw s.corrupt(s.pos - 4, "layer count " + layerCount + " is outside [1, " + ModelFormat.MAX_LAYERS + "]");
+        }
+        s.need(12 * layerCount + 4, layerCount + " layers and the loss code");
+        Network.Builder builder = Network.builder(inputWidth);
+        for (int l = 1; l <= layerCount; l++) {
+            int width = s.width("layer " + l + " width");
+            long code = s.u32("layer " + l + " activation code");
+            Activation g = code > 0xFF ? null : ModelFormat.activationFromCode((int) code);
+            if (g == null) {
+                throw s.corrupt(s.pos - 4, "layer " + l + ": unknown activation code " + code
+                        + "; known codes are 1..6");
+            }
+            int slopeBits = (int) s.u32("layer " + l + " slope");
+            float slope = Float.intBitsToFloat(slopeBits);
+            if (g != Activation.LEAKY_RELU && slopeBits != 0) {
+                // Layer would silently zero it; a stored non-zero slope means the bytes are not what we wrote.
+                throw s.corrupt(s.pos - 4, "layer " + l + " (" + g.name().toLowerCase(java.util.Locale.ROOT)
+                        + ") has slope " + slope + "; expected 0 for any activation but leaky_relu");
+            }
+            try {
+                builder.dense(new Layer(width, g, slope));
+            } catch (IllegalArgumentException e) {
+                throw s.corrupt(s.pos - 12, "layer " + l + ": " + e.getMessage());
+            }
+        }
+        long lossCode = s.u32("loss code");
+        Loss loss = lossCode > 0xFF ? null : ModelFormat.lossFromCode((int) lossCode);
+        if (loss == null) {
+            throw s.corrupt(s.pos - 4, "unknown loss code " + lossCode + "; known codes are 1..3");
+        }
+        s.finish();
+        try {
+            return builder.loss(loss).build();
+        } catch (IllegalArgumentException e) {
+            throw s.corrupt(s.start, "invalid architecture: " + e.getMessage());
+        }
+    }
+
+    private static FeatureScaler readScaler(Section s, Network network) throws CorruptModelException {
+        long code = s.u32("scaler kind");
+        FeatureScaler.Kind kind = code > 0xFF ? null : ModelFormat.scalerFromCode((int) code);
+        if (kind == null) {
+            throw s.corrupt(s.pos - 4, "unknown scaler kind code " + code + "; known codes are 1..3");
+        }
+        long width = s.u32("scaler width");
+        if (width != network.inputWidth()) {
+            throw s.corrupt(s.pos - 4, "the scaler has width " + width + "; the network's input width is "
+                    + network.inputWidth());
+        }
+        s.need(8 * width, width + " shifts and " + width + " scales");
+        float[] shift = s.floats((int) width);
+        float[] scale = s.floats((int) width);
+        s.finish();
+        try {
+            return new FeatureScaler(kind, shift, scale);
+        } catch (IllegalArgumentException e) {
+            throw s.corrupt(s.start, "invalid scaler: " + e.getMessage());
+        }
+    }
+
+    private static Parameters readParameters(Section s, Network network) throws CorruptModelException {
+        long count = s.u32("parameter count");
+        if (count != network.parameterCount()) {
+            throw s.corrupt(s.pos - 4, "the file declares " + count + " parameters; the architecture "
+                    + network + " has " + network.parameterCount());
+        }
+        s.need(4 * count, count + " parameters");
+        // Straight into the parameters' own array: the largest allocation, so not made twice.
+        Parameters parameters = new Parameters(network);
+        s.floatsInto(parameters.values());
+        s.finish();
+        return parameters;
+    }
+
+    private static List<String> readLabels(Section s) throws CorruptModelException {
+        long count = s.u32("label count");
+        if (count > ModelFormat.MAX_LABELS) {
+            throw s.corrupt(s.pos - 4, "label count " + count + " exceeds the format's limit of " + ModelFormat.MAX_LABELS);
+        }
+        s.need(4 * count, count + " labels (at least 4 bytes each)");
+        List<String> labels = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            long length = s.u32("label " + i + " length");
+            if (length > ModelFormat.MAX_LABEL_BYTES) {
+                throw s.corrupt(s.pos - 4, "label " + i + " is declared as " + length
+                        + " bytes; the format's limit is " + ModelFormat.MAX_LABEL_BYTES);
+            }
+            s.need(length, "label " + i);
+            try {
+                labels.add(StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(s.bytes, s.pos, (int) length)).toString());
+            } catch (CharacterCodingException e) {
+                throw s.corrupt(s.pos, "label " + i + " is not valid UTF-8: "
+                        + ModelFormat.hex(s.bytes, s.pos, s.pos + (int) Math.min(length, 16)));
+            }
+            s.pos += (int) length;
+        }
+        s.finish();
+        return labels;
+    }
+
+    private static long u32(byte[] b, int at) {
+        return (b[at] & 0xFFL) | (b[at + 1] & 0xFFL) << 8 | (b[at + 2] & 0xFFL) << 16 | (b[at + 3] & 0xFFL) << 24;
+    }
+
+    /** A bounded cursor over one section; reading past its end is corruption, not truncation. */
+    private static final class Section {
+        final byte[] bytes;
+        final String src;
+        final String name;
+        final int start;
+        final int end;
+        int pos;
+
+        Section(byte[] bytes, String src, String name, int start, long length) {
+            this.bytes = bytes;
+            this.src = src;
+            this.name = name;
+            this.start = start;
+            this.end = (int) (start + length);   // the caller checked start + length <= bytes.length
+            this.pos = start;
+        }
+
+        CorruptModelException corrupt(long offset, String detail) {
+            return new CorruptModelException(src, offset, name + " section: " + detail);
+        }
+
+        void need(long count, String what) throws CorruptModelException {
+            if (count > end - pos) {
+                throw corrupt(pos, "expected " + count + " bytes for " + what + ", but only " + (end - pos)
+                        + " remain in the section");
+            }
+        }
+
+        long u32(String what) throws CorruptModelException {
+            need(4, what);
+            long v = ModelReader.u32(bytes, pos);
+            pos += 4;
+            return v;
+        }
+
+        int width(String what) throws CorruptModelException {
+            long w = u32(what);
+            if (w < 1 || w > ModelFormat.MAX_WIDTH) {
+                throw corrupt(pos - 4, what + " " + w + " is outside [1, " + ModelFormat.MAX_WIDTH + "]");
+            }
+            return (int) w;
+        }
+
+        /** Reads {@code count} floats; the caller has checked with {@link #need} that they are there. */
+        float[] floats(int count) {
+            float[] v = new float[count];
+            floatsInto(v);
+            return v;
+        }
+
+        void floatsInto(float[] v) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Float.intBitsToFloat((int) ModelReader.u32(bytes, pos));
+                pos += 4;
+            }
+        }
+
+        void finish() throws CorruptModelException {
+            if (pos != end) {
+                throw corrupt(pos, (end - pos) + " unexpected bytes at the end of the section (it is declared as "
+                        + (end - start) + " bytes, its content is " + (pos - start) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.backlane.io;
+
+import io.backlane.data.FeatureScaler;
+import io.backlane.infer.Model;
+import io.backlane.nn.Layer;
+import io.backlane.nn.Network;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a {@link Model} in the backlane model format, version {@value ModelFormat#CURRENT_VERSION}
+ * (specified in {@code docs/model-format.md}). The output is a pure function of the model: saving the
+ * same model twice gives identical bytes, which the golden-file test relies on.
+ *
+ * <pre>{@code
+ * Model model = new Model(network, parameters, scaler, List.of("setosa", "versicolor", "virginica"));
+ * ModelWriter.save(model, Path.of("iris.bkln"));     // atomic: readers see the old file or the new one
+ * byte[] bytes = ModelWriter.toBytes(model);         // the same bytes, in memory
+ * }</pre>
+ *
+ * <p>A model the format cannot represent (a label that is not valid Unicode, a file over
+ * {@link ModelFormat#MAX_FILE_BYTES}, a width over {@link ModelFormat#MAX_WIDTH}...) is refused with
+ * an {@link IllegalArgumentException} before anything is written, so a writer never produces a file
+ * its reader would reject.
+ */
+public final class ModelWriter {
+    private ModelWriter() {
+    }
+
+    /**
+     * Saves {@code model} to {@code target} atomically: the bytes go to a new temporary file in the
+     * same directory, are forced to the storage device, and the temporary file is then renamed over
+     * the target. A crash or an error at any point leaves either the previous file or the new one,
+     * never a partial one, and the temporary file is deleted on failure.
+     *
+     * <p>If {@code target} is a symbolic link, the link itself is replaced by the new file.
+     *
+     * @throws IllegalArgumentException if the format cannot represent the model
+     * @throws IOException              if the directory does not exist, the target is a directory, or
+     *                                  writing or renaming fails
+     */
+    public static void save(Model model, Path target) throws IOException {
+        if (target == null) {
+            throw new IllegalArgumentException("target must not be null");
+        }
+        byte[] bytes = toBytes(model);   // validate fully before touching the file system
+        writeAtomically(target, channel -> {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        });
+    }
+
+    /**
+     * Writes the model's bytes to {@code out}; neither flushes nor closes it.
+     *
+     * @throws IllegalArgumentException if the format cannot represent the model
+     */
+    public static void write(Model model, OutputStream out) throws IOException {
+        if (out == null) {
+            throw new IllegalArgumentException("out must not be null");
+        }
+        out.write(toBytes(model));
+    }
+
+    /**
+     * The model file's bytes.
+     *
+     * @throws IllegalArgumentException if the model is null or the format cannot represent it
+     */
+    public static byte[] toBytes(Model model) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        Network net = model.network();
+        FeatureScaler scaler = model.scaler();
+        float[] values = model.parameters().values();
+        List<String> labels = model.classLabels();
+
+        int layers = net.layerCount();
+        if (layers > ModelFormat.MAX_LAYERS) {
+            throw new IllegalArgumentException("the network has " + layers + " layers; the model format allows at most "
+                    + ModelFormat.MAX_LAYERS);
+        }
+        for (int l = 0; l <= layers; l++) {
+            if (net.width(l) > ModelFormat.MAX_WIDTH) {
+                throw new IllegalArgumentException("layer " + l + " has width " + net.width(l)
+                        + "; the model format allows at most " + ModelFormat.MAX_WIDTH);
+            }
+        }
+        if (labels.size() > ModelFormat.MAX_LABELS) {
+            throw new IllegalArgumentException(labels.size() + " class labels; the model format allows at most "
+                    + ModelFormat.MAX_LABELS);
+        }
+        byte[][] encoded = new byte[labels.size()][];
+        long labelBytes = 4;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = utf8(labels.get(i), i);
+            labelBytes += 4L + encoded[i].length;
+        }
+        long[] sections = {
+                12L + 12L * layers,                 // architecture
+                8L + 8L * scaler.width(),           // scaler
+                4L + 4L * values.length,            // parameters
+                labelBytes                          // labels
+        };
+        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
+        for (long s : sections) {
+            total += s;
+        }
+        if (total > ModelFormat.MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("the model needs " + total + " bytes (" + values.length
+                    + " parameters); the model format allows at most " + ModelFormat.MAX_FILE_BYTES + " bytes");
+        }
+
+        ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(ModelFormat.magic());
+        buf.putInt(ModelFormat.CURRENT_VERSION);
+        for (long s : sections) {
+            buf.putInt((int) s);
+        }
+        buf.putInt((int) crc(buf.array(), 0, ModelFormat.HEADER_CRC_OFFSET));
+
+        buf.putInt(net.inputWidth());
+        buf.putInt(layers);
+        for (int l = 1; l <= layers; l++) {
+            Layer layer = net.layer(l);
+            buf.putInt(layer.width());
+            buf.putInt(ModelFormat.activationCode(layer.activation()));
+            buf.putInt(Float.floatToRawIntBits(layer.slope()));
+        }
+        buf.putInt(ModelFormat.lossCode(net.loss()));
+
+        buf.putInt(ModelFormat.scalerCode(scaler.kind()));
+        buf.putInt(scaler.width());
+        putFloats(buf, scaler.shift());
+        putFloats(buf, scaler.scale());
+
+        buf.putInt(values.length);
+        putFloats(buf, values);
+
+        buf.putInt(encoded.length);
+        for (byte[] e : encoded) {
+            buf.putInt(e.length);
+            buf.put(e);
+        }
+
+        int end = buf.position();
+        buf.putInt((int) crc(buf.array(), 0, end));
+        if (buf.hasRemaining()) {
+            throw new AssertionError("model writer computed " + total + " bytes but wrote " + buf.position());
+        }
+        return buf.array();
+    }
+
+    private static void putFloats(ByteBuffer buf, float[] values) {
+        // Raw bits: a NaN parameter keeps its payload, so a round trip is bit-exact.
+        for (float v : values) {
+            buf.putInt(Float.floatToRawIntBits(v));
+        }
+    }
+
+    private static byte[] utf8(String label, int index) {
+        if (label == null) {
+            throw new IllegalArgumentException("class label " + index + " is null");
+        }
+        try {
+            // A strict encoder: String.getBytes would silently turn an unpaired surrogate into '?'.
+            ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(label));
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            if (bytes.length > ModelFormat.MAX_LABEL_BYTES) {
+                throw new IllegalArgumentException("class label " + index + " is " + bytes.length
+                        + " bytes of UTF-8; the model format allows at most " + ModelFormat.MAX_LABEL_BYTES);
+            }
+            return bytes;
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("class label " + index + " is not valid Unicode (an unpaired surrogate?)"
+                    + " and cannot be stored as UTF-8", e);
+        }
+    }
+
+    static long crc(byte[] bytes, int from, int to) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, from, to - from);
+        return crc.getValue();
+    }
+
+    /** Writes the body of a file; a seam so that tests can make a write fail halfway. */
+    @FunctionalInterface
+    interface Body {
+        void writeTo(WritableByteChannel channel) throws IOException;
+    }
+
+    private static final int TEMP_ATTEMPTS = 16;
+
+    /** The atomic-replace protocol behind {@link #save}: temp file, write, force, close, rename. */
+    static void writeAtomically(Path target, Body body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path name = absolute.getFileName();
+        if (dir == null || name == null) {
+            throw new FileSystemException(target.toString(), null, "not a file path");
+        }
+        if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            // Files.move would replace an empty directory: refuse rather than delete a user's folder.
+            throw new FileSystemException(target.toString(), null, "is a directory; cannot save a model over it");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null,
+                    "directory does not exist; cannot save " + name + " there");
+        }
+
+        Path tmp = null;
+        try {
+            FileChannel channel = null;
+            // Same directory as the target so that the final rename never crosses file systems and
+            // stays atomic. CREATE_NEW (rather than Files.createTempFile) so that the new file gets
+            // the usual default permissions, not createTempFile's owner-only ones.
+            for (int attempt = 0; channel == null; attempt++) {
+                Path candidate = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                        + ".tmp");
+                try {
+                    channel = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    tmp = candidate;
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt + 1 >= TEMP_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+            try (FileChannel ch = channel) {
+                body.writeTo(ch);
+                // Data and metadata on the device before the rename publishes the file; otherwise a
+                // power loss after the rename could expose an empty or partial file under the target name.
+                ch.force(true);
+            }
+            keepPermissions(absolute, tmp);
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (Throwable t) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException | RuntimeException cleanup) {
+                    t.addSuppressed(cleanup);
+                }
+            }
+            throw t;
+        }
+        syncDirectory(dir);
+    }
+
+    /** Replacing a file should not change who may read it: carry the old file's POSIX permissions over. */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        if (view != null && Files.exists(target)) {
+            try {
+                Files.setPosixFilePermissions(tmp, view.readAttributes().permissions());
+            } catch (java.nio.file.NoSuchFileException vanished) {
+                // The old file was removed meanwhile: nothing to keep.
+            }
+        }
+    }
+
+    /**
+     * Makes the rename itself durable. Best effort: some platforms (Windows) cannot open a directory;
+     * the replacement is still atomic there, only its survival of a power loss is up to the OS.
+     */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | RuntimeException ignored) {
+            // See the method comment.
+        }
+    }
+}

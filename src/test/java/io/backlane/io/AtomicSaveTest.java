@@ -1,0 +1,139 @@
+package io.backlane.io;
+
+import io.backlane.data.FeatureScaler;
+import io.backlane.infer.Model;
+import io.backlane.kernel.Activation;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class AtomicSaveTest {
+    @TempDir
+    Path dir;
+
+    private List<String> entries() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static Model other() {
+        Network net = Network.builder(3).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        return TestModels.withSinParameters(net, FeatureScaler.identity(3), List.of());
+    }
+
+    @Test
+    void savesANewFileAndLeavesNothingElse() throws IOException {
+        Path target = dir.resolve("m.bkln");
+        ModelWriter.save(TestModels.small(), target);
+        assertEquals(List.of("m.bkln"), entries());
+        ModelRoundTripTest.assertSameModel(TestModels.small(), ModelReader.load(target));
+    }
+
+    @Test
+    void replacesAnExistingModel() throws IOException {
+        Path target = dir.resolve("m.bkln");
+        ModelWriter.save(TestModels.small(), target);
+        ModelWriter.save(other(), target);
+        assertEquals(List.of("m.bkln"), entries());
+        assertArrayEquals(ModelWriter.toBytes(other()), Files.readAllBytes(target));
+    }
+
+    @Test
+    void relativePath() throws IOException {
+        // The temporary file goes beside the resolved target, wherever the working directory is.
+        Path relative = Path.of("").toAbsolutePath().relativize(dir.resolve("r.bkln"));
+        ModelWriter.save(TestModels.small(), relative);
+        assertEquals(List.of("r.bkln"), entries());
+    }
+
+    @Test
+    void aWriteFailingHalfwayKeepsTheOldFileAndRemovesTheTemporary() throws IOException {
+        Path target = dir.resolve("m.bkln");
+        ModelWriter.save(TestModels.small(), target);
+        byte[] before = Files.readAllBytes(target);
+        IOException boom = new IOException("disk full (simulated)");
+        IOException thrown = assertThrows(IOException.class, () -> ModelWriter.writeAtomically(target, ch -> {
+            ch.write(ByteBuffer.wrap("half a model".getBytes(StandardCharsets.US_ASCII)));
+            throw boom;
+        }));
+        assertSame(boom, thrown);
+        assertArrayEquals(before, Files.readAllBytes(target));
+        assertEquals(List.of("m.bkln"), entries());
+    }
+
+    @Test
+    void anUncheckedFailureAlsoRemovesTheTemporary() throws IOException {
+        Path target = dir.resolve("new.bkln");
+        UncheckedIOException boom = new UncheckedIOException(new IOException("simulated"));
+        assertSame(boom, assertThrows(UncheckedIOException.class, () -> ModelWriter.writeAtomically(target, ch -> {
+            ch.write(ByteBuffer.wrap(new byte[100]));
+            throw boom;
+        })));
+        assertEquals(List.of(), entries(), "no target and no temporary file");
+    }
+
+    @Test
+    void refusesToReplaceADirectory() throws IOException {
+        Path empty = Files.createDirectory(dir.resolve("empty.bkln"));
+        Path full = Files.createDirectory(dir.resolve("full.bkln"));
+        Files.writeString(full.resolve("keep.txt"), "precious");
+        assertThrows(FileSystemException.class, () -> ModelWriter.save(TestModels.small(), empty));
+        assertThrows(FileSystemException.class, () -> ModelWriter.save(TestModels.small(), full));
+        assertTrue(Files.isDirectory(empty));
+        assertEquals("precious", Files.readString(full.resolve("keep.txt")));
+        assertEquals(List.of("empty.bkln", "full.bkln"), entries());
+    }
+
+    @Test
+    void missingDirectory() throws IOException {
+        assertThrows(NoSuchFileException.class, () -> ModelWriter.save(TestModels.small(), dir.resolve("no/such/m.bkln")));
+        assertEquals(List.of(), entries());
+    }
+
+    @Test
+    void anUnrepresentableModelTouchesNothing() throws IOException {
+        Path target = dir.resolve("m.bkln");
+        ModelWriter.save(TestModels.small(), target);
+        byte[] before = Files.readAllBytes(target);
+        Network net = Network.builder(1).dense(2, Activation.SOFTMAX).loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Model bad = TestModels.withSinParameters(net, FeatureScaler.identity(1), List.of("a", "\uDC00"));
+        assertThrows(IllegalArgumentException.class, () -> ModelWriter.save(bad, target));
+        assertArrayEquals(before, Files.readAllBytes(target));
+        assertEquals(List.of("m.bkln"), entries());
+    }
+
+    @Test
+    void keepsThePermissionsOfTheFileItReplaces() throws IOException {
+        assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null, "POSIX file system");
+        Path target = dir.resolve("m.bkln");
+        ModelWriter.save(TestModels.small(), target);
+        Set<PosixFilePermission> custom = PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(target, custom);
+        ModelWriter.save(other(), target);
+        assertEquals(custom, Files.getPosixFilePermissions(target));
+    }
+}
