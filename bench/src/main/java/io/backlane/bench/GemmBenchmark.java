@@ -163,7 +163,7 @@ public class GemmBenchmark {
                     "%s: impl=%s differs from %s: max |diff| %.3g > tolerance %.3g", s, impl, checkedAgainst, diff, tol));
         }
         System.out.printf(Locale.ROOT,
-                "# check %s impl=%s (%s) vs %s: max |diff| %.3g <= %.3g; openblas_get_config: %s; core %s; threads %d%n",
+                "%n# check %s impl=%s (%s) vs %s: max |diff| %.3g <= %.3g; openblas_get_config: %s; core %s; threads %d%n",
                 s, impl, describe(), checkedAgainst, diff, tol,
                 openblas_full.openblas_get_config().getString().trim(),
                 openblas_full.openblas_get_corename().getString().trim(), threads);
