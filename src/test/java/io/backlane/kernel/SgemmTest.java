@@ -1,0 +1,193 @@
+package io.backlane.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Kernels#sgemm} of both implementations against the naive triple loop, over transposes,
+ * alpha and beta, awkward sizes, padded layouts and the block boundaries of {@link BlockedGemm}.
+ * Every case also checks that C outside its window and A and B are left alone (see {@link GemmCase}).
+ */
+class SgemmTest {
+    /** Sizes around the tile widths (4, 16, 32, 64) and one past a power of two. */
+    static final int[] DIMS = {1, 2, 3, 15, 16, 17, 31, 33, 64, 127, 257};
+    private static final String[] TRANSPOSES = {"NN", "NT", "TN", "TT"};
+
+    private static GemmCase.Gemm viaKernels(Kernels kernels) {
+        return kernels::sgemm;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void everyTransposeAlphaAndBeta(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        BlockedGemm engine = Implementations.engineOf(kernels);
+        // One shape per path, so that each combination runs through both.
+        int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
+        assertTrue(engine.useUnpacked(17, 33, 31));
+        assertFalse(engine.useUnpacked(70, 90, 45));
+        Random rnd = new Random(1);
+        for (int[] s : shapes) {
+            for (String t : TRANSPOSES) {
+                for (float alpha : GemmCase.ALPHAS) {
+                    for (float beta : GemmCase.BETAS) {
+                        GemmCase.of(t, s[0], s[1], s[2], alpha, beta).check(viaKernels(kernels), rnd, true);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each of m, n, k over the whole of {@link #DIMS} while the other two take a few values. */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void eachDimensionOverAllSizes(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        Random rnd = new Random(2);
+        int[] others = {2, 17, 64};
+        for (int v : DIMS) {
+            for (int x : others) {
+                for (int y : others) {
+                    for (String t : TRANSPOSES) {
+                        for (int[] mnk : new int[][] {{v, x, y}, {x, v, y}, {x, y, v}}) {
+                            GemmCase c = GemmCase.random(rnd, mnk[0], mnk[1], mnk[2]);
+                            GemmCase.of(t, c.m(), c.n(), c.k(), c.alpha(), c.beta())
+                                    .check(viaKernels(kernels), rnd, true);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void randomSampleOfSizeTriples(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        Random rnd = new Random(3);
+        for (int i = 0; i < 60; i++) {
+            GemmCase.random(rnd, DIMS[rnd.nextInt(DIMS.length)], DIMS[rnd.nextInt(DIMS.length)],
+                    DIMS[rnd.nextInt(DIMS.length)]).check(viaKernels(kernels), rnd, true);
+        }
+    }
+
+    /** Dense layouts (offset 0, leading dimension = row width), the way the network calls sgemm. */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void tightLayouts(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        Random rnd = new Random(4);
+        for (int i = 0; i < 40; i++) {
+            GemmCase.random(rnd, DIMS[rnd.nextInt(DIMS.length)], DIMS[rnd.nextInt(DIMS.length)],
+                    DIMS[rnd.nextInt(DIMS.length)]).check(viaKernels(kernels), rnd, false);
+        }
+    }
+
+    /**
+     * Shapes that cross MC (192 rows), KC (256: beta must apply in the first k-block only) and NC
+     * (4096 columns), through one shared workspace that grows and is reused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void blockBoundaries(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        BlockedGemm engine = Implementations.engineOf(kernels);
+        GemmWorkspace ws = new GemmWorkspace();
+        GemmCase.Gemm gemm = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                kernels.sgemm(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        Random rnd = new Random(5);
+        GemmCase[] cases = {
+            GemmCase.of("NN", 300, 520, 300, 1f, 0f),
+            GemmCase.of("TT", 300, 520, 300, -0.5f, 0.3f),
+            GemmCase.of("NT", 193, 130, 513, 2f, 1f),
+            GemmCase.of("TN", 193, 130, 513, 1f, 0.3f),
+            GemmCase.of("NN", 5, 4100, 3, 1f, 0f),
+            GemmCase.of("TN", 5, 4100, 3, 2f, 0.3f),
+            GemmCase.of("NT", 9, 4100, 260, -0.5f, 0f),
+            GemmCase.of("TT", 6, 4097, 257, 1f, 1f),
+        };
+        for (GemmCase c : cases) {
+            assertFalse(engine.useUnpacked(c.m(), c.n(), c.k()), c + " should take the packed path");
+            c.check(gemm, rnd, true);
+        }
+    }
+
+    /**
+     * The unpacked and packed paths of the engine, each forced on shapes the heuristic would send to
+     * the other: both must be correct everywhere, whatever {@link BlockedGemm#useUnpacked} decides.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void packedAndUnpackedPathsExplicitly(String impl) {
+        BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
+        GemmWorkspace ws = new GemmWorkspace();
+        GemmCase.Gemm unpacked = engine::unpacked;
+        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        int[][] shapes = {{1, 1, 1}, {3, 70, 5}, {5, 7, 300}, {17, 16, 2}, {33, 65, 17}, {64, 64, 64},
+            {200, 33, 260}, {127, 257, 31}};
+        float[] alphas = {1f, -0.5f, 2f}; // the engine is only called with alpha != 0
+        Random rnd = new Random(6);
+        int i = 0;
+        for (int[] s : shapes) {
+            for (String t : TRANSPOSES) {
+                float alpha = alphas[i % alphas.length];
+                float beta = GemmCase.BETAS[i++ % GemmCase.BETAS.length];
+                GemmCase c = GemmCase.of(t, s[0], s[1], s[2], alpha, beta);
+                c.check(unpacked, rnd, true);
+                c.check(packed, rnd, true);
+            }
+        }
+    }
+
+    /** k = 0, alpha = 0 and empty C: C = beta·C without reading A or B; nothing at all when C is empty. */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void degenerateShapes(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        Random rnd = new Random(7);
+        int[][] shapes = {{0, 5, 3}, {4, 0, 3}, {0, 0, 0}, {4, 5, 0}, {1, 1, 0}};
+        for (int[] s : shapes) {
+            for (String t : TRANSPOSES) {
+                for (float beta : GemmCase.BETAS) {
+                    GemmCase.of(t, s[0], s[1], s[2], 1f, beta).check(viaKernels(kernels), rnd, true);
+                }
+            }
+        }
+        for (String t : TRANSPOSES) {
+            for (float beta : GemmCase.BETAS) {
+                GemmCase.of(t, 40, 50, 60, 0f, beta).check(viaKernels(kernels), rnd, true);
+            }
+        }
+    }
+
+    /** The BLAS rule in isolation: beta = 0 overwrites C, even when C holds NaN and infinities. */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void betaZeroDoesNotReadC(String impl) {
+        Kernels kernels = Implementations.named(impl);
+        for (int[] s : new int[][] {{3, 3, 3}, {100, 100, 100}, {4, 40, 40}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = new float[m * k];
+            float[] b = new float[k * n];
+            Arrays.fill(a, 1f);
+            Arrays.fill(b, 2f);
+            for (float poison : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+                for (float alpha : new float[] {1f, 0f}) {
+                    float[] c = new float[m * n];
+                    Arrays.fill(c, poison);
+                    kernels.sgemm(false, false, m, n, k, alpha, a, 0, k, b, 0, n, 0f, c, 0, n);
+                    for (float v : c) {
+                        assertEquals(alpha * 2f * k, v, m + "x" + n + "x" + k + " alpha " + alpha + " over " + poison);
+                    }
+                }
+            }
+        }
+    }
+}
