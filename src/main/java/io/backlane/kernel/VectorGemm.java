@@ -65,27 +65,48 @@ final class VectorGemm extends BlockedGemm {
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
         }
-        store4(c00, c01, c02, c03, alpha, beta, c, cOff);
-        store4(c10, c11, c12, c13, alpha, beta, c, cOff + ldc);
-        store4(c20, c21, c22, c23, alpha, beta, c, cOff + 2 * ldc);
-        store4(c30, c31, c32, c33, alpha, beta, c, cOff + 3 * ldc);
-    }
-
-    /** One row of the tile: C = alpha·acc + beta·C (C not read when beta is 0). */
-    private static void store4(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3,
-                               float alpha, float beta, float[] c, int off) {
-        storeOne(v0, alpha, beta, c, off);
-        storeOne(v1, alpha, beta, c, off + L);
-        storeOne(v2, alpha, beta, c, off + 2 * L);
-        storeOne(v3, alpha, beta, c, off + 3 * L);
-    }
-
-    private static void storeOne(FloatVector acc, float alpha, float beta, float[] c, int off) {
-        FloatVector r = alpha == 1f ? acc : acc.mul(alpha);
-        if (beta != 0f) {
-            r = FloatVector.fromArray(S, c, off).fma(FloatVector.broadcast(S, beta), r);
+        // Write-back, unrolled by hand on purpose: a vector passed to a helper method that C2 does
+        // not inline (a call site outside the hot loop is only inlined when tiny) is boxed, which
+        // would allocate on every tile. Each branch ends in its own stores for the same reason
+        // (a vector merged at a phi is boxed too).
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        if (beta == 0f) {
+            c00.mul(va).intoArray(c, r0);
+            c01.mul(va).intoArray(c, r0 + L);
+            c02.mul(va).intoArray(c, r0 + 2 * L);
+            c03.mul(va).intoArray(c, r0 + 3 * L);
+            c10.mul(va).intoArray(c, r1);
+            c11.mul(va).intoArray(c, r1 + L);
+            c12.mul(va).intoArray(c, r1 + 2 * L);
+            c13.mul(va).intoArray(c, r1 + 3 * L);
+            c20.mul(va).intoArray(c, r2);
+            c21.mul(va).intoArray(c, r2 + L);
+            c22.mul(va).intoArray(c, r2 + 2 * L);
+            c23.mul(va).intoArray(c, r2 + 3 * L);
+            c30.mul(va).intoArray(c, r3);
+            c31.mul(va).intoArray(c, r3 + L);
+            c32.mul(va).intoArray(c, r3 + 2 * L);
+            c33.mul(va).intoArray(c, r3 + 3 * L);
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, r0).fma(vb, c00.mul(va)).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).fma(vb, c01.mul(va)).intoArray(c, r0 + L);
+            FloatVector.fromArray(S, c, r0 + 2 * L).fma(vb, c02.mul(va)).intoArray(c, r0 + 2 * L);
+            FloatVector.fromArray(S, c, r0 + 3 * L).fma(vb, c03.mul(va)).intoArray(c, r0 + 3 * L);
+            FloatVector.fromArray(S, c, r1).fma(vb, c10.mul(va)).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).fma(vb, c11.mul(va)).intoArray(c, r1 + L);
+            FloatVector.fromArray(S, c, r1 + 2 * L).fma(vb, c12.mul(va)).intoArray(c, r1 + 2 * L);
+            FloatVector.fromArray(S, c, r1 + 3 * L).fma(vb, c13.mul(va)).intoArray(c, r1 + 3 * L);
+            FloatVector.fromArray(S, c, r2).fma(vb, c20.mul(va)).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).fma(vb, c21.mul(va)).intoArray(c, r2 + L);
+            FloatVector.fromArray(S, c, r2 + 2 * L).fma(vb, c22.mul(va)).intoArray(c, r2 + 2 * L);
+            FloatVector.fromArray(S, c, r2 + 3 * L).fma(vb, c23.mul(va)).intoArray(c, r2 + 3 * L);
+            FloatVector.fromArray(S, c, r3).fma(vb, c30.mul(va)).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).fma(vb, c31.mul(va)).intoArray(c, r3 + L);
+            FloatVector.fromArray(S, c, r3 + 2 * L).fma(vb, c32.mul(va)).intoArray(c, r3 + 2 * L);
+            FloatVector.fromArray(S, c, r3 + 3 * L).fma(vb, c33.mul(va)).intoArray(c, r3 + 3 * L);
         }
-        r.intoArray(c, off);
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -93,15 +92,12 @@ class PredictorTest {
         Predictor p = Predictor.of(model(3));
         float[] x = randomInputs(1, 4);
         float[] out = new float[3];
-        p.predict(x, out);
-        p.predictClass(x);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 1000; i++) {
-            p.predict(x, out);
-            p.predictClass(x);
-        }
-        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before);
+        io.backlane.testing.AllocationProbe.assertSteadyStateAllocatesNothing(() -> {
+            for (int i = 0; i < 100; i++) {
+                p.predict(x, out);
+                p.predictClass(x);
+            }
+        });
     }
 
     @Test

@@ -19,8 +19,8 @@ final class TestData {
         for (int i = 0; i < count; i++) {
             int label = i < perClass ? 0 : 1;
             int j = i % perClass;
-            double t = label * 3.12 + j * 3.12 / perClass + random.nextGaussian() * 0.2;
-            double r = 4 * Math.sin(4 * t) + random.nextGaussian() * 0.2;
+            double t = label * 3.12 + j * 3.12 / perClass + random.nextGaussian() * 0.1;
+            double r = 4 * Math.sin(4 * t) + random.nextGaussian() * 0.1;
             x[2 * i] = (float) (r * Math.sin(t));
             x[2 * i + 1] = (float) (r * Math.cos(t));
             y[i] = label;
