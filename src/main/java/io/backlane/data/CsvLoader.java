@@ -3,12 +3,9 @@ package io.backlane.data;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -188,34 +185,39 @@ public final class CsvLoader {
         }
     }
 
-    /** Loads UTF-8 text from a stream (not closed here); {@code sourceName} is used in messages, e.g. "<stdin>". */
+    /**
+     * Loads UTF-8 text from a stream (not closed here); {@code sourceName} is used in messages, e.g.
+     * "<stdin>". Bytes that are not valid UTF-8 are an error naming their line.
+     */
     public Dataset load(InputStream in, String sourceName) throws IOException {
-        // REPORT rather than the default replacement so that bad bytes are an error with a line number,
-        // not a mysterious U+FFFD inside a class label.
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        return load(new InputStreamReader(in, decoder), sourceName);
+        Objects.requireNonNull(in, "in");
+        Utf8LineReader lines = new Utf8LineReader(in);
+        return new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine).run();
     }
 
     /** Loads text from a reader (not closed here); {@code sourceName} is used in messages. */
     public Dataset load(Reader reader, String sourceName) throws IOException {
         Objects.requireNonNull(reader, "reader");
-        String source = sourceName == null ? "<stream>" : sourceName;
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-        return new Parse(source, in).run();
+        return new Parse(sourceName == null ? "<stream>" : sourceName, in::readLine).run();
+    }
+
+    /** Where lines come from: a reader, or our own UTF-8 decoder for byte streams. */
+    @FunctionalInterface
+    private interface LineSource {
+        String readLine() throws IOException;
     }
 
     /** The state of one load, so that the loader itself stays immutable and shareable. */
     private final class Parse {
         private final String source;
-        private final BufferedReader in;
+        private final LineSource in;
         private long lineNo;
         private final ArrayList<String> cells = new ArrayList<>();
         private final StringBuilder quoted = new StringBuilder();
         private String[] header;
 
-        Parse(String source, BufferedReader in) {
+        Parse(String source, LineSource in) {
             this.source = source;
             this.in = in;
         }
