@@ -187,7 +187,7 @@ public final class CsvLoader {
 
     /**
      * Loads UTF-8 text from a stream (not closed here); {@code sourceName} is used in messages, e.g.
-     * "<stdin>". Bytes that are not valid UTF-8 are an error naming their line.
+     * {@code "<stdin>"}. Bytes that are not valid UTF-8 are an error naming their line.
      */
     public Dataset load(InputStream in, String sourceName) throws IOException {
         Objects.requireNonNull(in, "in");
