@@ -1,0 +1,283 @@
+package io.backlane.cli;
+
+import io.backlane.data.BundledDatasets;
+import io.backlane.data.CsvLoader;
+import io.backlane.data.DataFormatException;
+import io.backlane.data.Dataset;
+import io.backlane.data.IdxLoader;
+import io.backlane.infer.Model;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the {@code --data} argument into datasets. It names one of:
+ * <ul>
+ *   <li>a bundled dataset ({@code breast-cancer}, {@code digits});</li>
+ *   <li>{@code fashion-mnist}: the IDX directory {@link IdxLoader#FASHION_MNIST_DIR} where
+ *       {@code apt-get install dataset-fashion-mnist} puts the files;</li>
+ *   <li>a directory: the four IDX files of MNIST or Fashion-MNIST (class names of Fashion-MNIST when
+ *       the directory's name contains "fashion");</li>
+ *   <li>anything else: a CSV file with a header row, the label in {@code --label} (a column name, or
+ *       a 0-based index, negative from the end; default the last column).</li>
+ * </ul>
+ */
+final class DataSource {
+    /** The name that stands for {@link IdxLoader#FASHION_MNIST_DIR}. */
+    static final String FASHION_MNIST = "fashion-mnist";
+    /** In {@link Task#AUTO}, a numeric label column with more distinct values than this is a regression target. */
+    static final int MAX_AUTO_CLASSES = 20;
+
+    private DataSource() {
+    }
+
+    /** What the label column holds. */
+    enum Task {
+        /** Classification unless the labels are all numbers and not few distinct integers. */
+        AUTO,
+        CLASSIFICATION,
+        REGRESSION
+    }
+
+    /**
+     * Training data.
+     *
+     * @param data       all the rows to split into training, validation and (unless presetTest) test
+     * @param presetTest a test set that comes with the data (the IDX t10k files), or null
+     */
+    record TrainingData(Dataset data, Dataset presetTest) {
+    }
+
+    private sealed interface Kind permits Bundled, Idx, Csv {
+    }
+
+    private record Bundled(String name) implements Kind {
+    }
+
+    private record Idx(Path dir) implements Kind {
+    }
+
+    private record Csv(Path file) implements Kind {
+    }
+
+    private static Kind resolve(String spec) throws IOException {
+        if (BundledDatasets.contains(spec)) {
+            return new Bundled(spec);
+        }
+        if (spec.equals(FASHION_MNIST)) {
+            if (!Files.isDirectory(IdxLoader.FASHION_MNIST_DIR)) {
+                throw new NoSuchFileException(IdxLoader.FASHION_MNIST_DIR.toString(), null,
+                        "Fashion-MNIST is not installed there; install it with: sudo apt-get install dataset-fashion-mnist"
+                                + " (or pass --data DIR with the four IDX files)");
+            }
+            return new Idx(IdxLoader.FASHION_MNIST_DIR);
+        }
+        Path p;
+        try {
+            p = Path.of(spec);
+        } catch (InvalidPathException e) {
+            throw new NoSuchFileException(spec, null, "not a valid path; " + choices());
+        }
+        if (Files.isDirectory(p)) {
+            return new Idx(p);
+        }
+        if (!Files.exists(p)) {
+            throw new NoSuchFileException(spec, null, "no such file or directory; " + choices());
+        }
+        return new Csv(p);
+    }
+
+    private static String choices() {
+        return "--data takes a bundled dataset (" + String.join(", ", BundledDatasets.names()) + "), "
+                + FASHION_MNIST + ", a CSV file or a directory of IDX files";
+    }
+
+    private static void rejectLabel(String label, String what) {
+        if (label != null) {
+            throw new UsageException("--label applies to CSV files only; " + what + " has its own labels");
+        }
+    }
+
+    private static List<String> idxClassNames(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        boolean fashion = dir.toAbsolutePath().normalize().equals(IdxLoader.FASHION_MNIST_DIR)
+                || (name != null && name.toString().toLowerCase(Locale.ROOT).contains("fashion"));
+        return fashion ? IdxLoader.FASHION_MNIST_CLASS_NAMES : IdxLoader.DIGIT_CLASS_LABELS;
+    }
+
+    /** Chooses the label column: a whole number is a 0-based index (negative from the end), else a name. */
+    static CsvLoader.Builder labelColumn(CsvLoader.Builder b, String label) {
+        if (label == null) {
+            return b;
+        }
+        try {
+            return b.labelColumn(Integer.parseInt(label.strip()));
+        } catch (NumberFormatException e) {
+            return b.labelColumn(label);
+        }
+    }
+
+    /** Data for {@code train}. */
+    static TrainingData forTraining(String spec, String label, Task task) throws IOException {
+        Kind kind = resolve(spec);
+        switch (kind) {
+            case Bundled b -> {
+                rejectLabel(label, "the bundled dataset " + b.name());
+                rejectRegression(task, b.name());
+                return new TrainingData(BundledDatasets.load(b.name()), null);
+            }
+            case Idx idx -> {
+                rejectLabel(label, "an IDX directory");
+                rejectRegression(task, idx.dir().toString());
+                IdxLoader.TrainTest tt = IdxLoader.loadDirectory(idx.dir());
+                List<String> names = idxClassNames(idx.dir());
+                return new TrainingData(tt.train().withClassLabels(names), tt.test().withClassLabels(names));
+            }
+            case Csv csv -> {
+                Path file = csv.file();
+                if (task == Task.REGRESSION) {
+                    return new TrainingData(labelColumn(CsvLoader.regression(), label).build().load(file), null);
+                }
+                Dataset d = labelColumn(CsvLoader.classification(), label).build().load(file);
+                if (task == Task.AUTO && looksLikeRegression(d.classLabels())) {
+                    d = labelColumn(CsvLoader.regression(), label).build().load(file);
+                }
+                return new TrainingData(d, null);
+            }
+        }
+    }
+
+    private static void rejectRegression(Task task, String what) {
+        if (task == Task.REGRESSION) {
+            throw new UsageException("--task regression: " + what + " holds class labels, not real-valued targets");
+        }
+    }
+
+    /** All labels are numbers, and either one is not a whole number or there are many distinct ones. */
+    static boolean looksLikeRegression(List<String> labels) {
+        boolean fraction = false;
+        for (String s : labels) {
+            double v;
+            try {
+                v = Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+            fraction |= v != Math.rint(v);
+        }
+        return fraction || labels.size() > MAX_AUTO_CLASSES;
+    }
+
+    /**
+     * Labelled data for {@code evaluate}: class labels mapped through the model's class list (a label
+     * the model does not know is an error naming where it is), or real-valued targets for a
+     * regression model. For an IDX directory, its test files.
+     */
+    static Dataset forEvaluation(String spec, String label, Model model) throws IOException {
+        Kind kind = resolve(spec);
+        switch (kind) {
+            case Bundled b -> {
+                rejectLabel(label, "the bundled dataset " + b.name());
+                requireClassifier(model, b.name());
+                return relabel(BundledDatasets.load(b.name()), model.classLabels(), "bundled dataset " + b.name());
+            }
+            case Idx idx -> {
+                rejectLabel(label, "an IDX directory");
+                requireClassifier(model, idx.dir().toString());
+                Dataset test = IdxLoader.load(idxFile(idx.dir(), IdxLoader.TEST_IMAGES),
+                        idxFile(idx.dir(), IdxLoader.TEST_LABELS));
+                if (model.classLabels().size() != test.classCount()) {
+                    throw new DataFormatException(idx.dir().toString(), "IDX labels are the " + test.classCount()
+                            + " classes 0.." + (test.classCount() - 1) + ", but the model has "
+                            + model.classLabels().size() + " classes " + model.classLabels());
+                }
+                return test.withClassLabels(model.classLabels());
+            }
+            case Csv csv -> {
+                CsvLoader.Builder b = model.isClassifier()
+                        ? CsvLoader.classification().classLabels(model.classLabels())
+                        : CsvLoader.regression();
+                return labelColumn(b, label).build().load(csv.file());
+            }
+        }
+    }
+
+    private static void requireClassifier(Model model, String what) throws DataFormatException {
+        if (!model.isClassifier()) {
+            throw new DataFormatException(what, "holds class labels, but the model is a regression model");
+        }
+    }
+
+    private static Path idxFile(Path dir, String base) throws NoSuchFileException {
+        for (Path p : List.of(dir.resolve(base), dir.resolve(base + ".gz"))) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new NoSuchFileException(dir.resolve(base).toString(), null,
+                "neither " + base + " nor " + base + ".gz is in " + dir);
+    }
+
+    /** The same rows with class indices in the order of {@code labels}; a class not in it is an error. */
+    static Dataset relabel(Dataset d, List<String> labels, String source) throws DataFormatException {
+        if (d.classLabels().equals(labels)) {
+            return d;
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int k = 0; k < labels.size(); k++) {
+            index.put(labels.get(k), k);
+        }
+        int[] from = d.classIndices();
+        int[] to = new int[from.length];
+        for (int i = 0; i < from.length; i++) {
+            String name = d.classLabels().get(from[i]);
+            Integer k = index.get(name);
+            if (k == null) {
+                throw new DataFormatException(source, "row " + (i + 1) + ": class label \"" + name
+                        + "\" is not one of the model's classes " + labels);
+            }
+            to[i] = k;
+        }
+        return Dataset.classification(d.featureNames(), d.features(), to, labels, d.targetName());
+    }
+
+    /**
+     * Prediction input from CSV bytes: every column a feature, except the label column when
+     * {@code label} names one that is present.
+     */
+    static Dataset forPrediction(byte[] csv, String source, String label) throws IOException {
+        if (label != null) {
+            try {
+                return labelColumn(CsvLoader.classification(), label).build()
+                        .load(new ByteArrayInputStream(csv), source).withoutTargets();
+            } catch (DataFormatException e) {
+                if (e.line() != 1 || e.column() != 0) {
+                    throw e;
+                }
+                // The label column is not in the header (or the header itself is bad, which the
+                // features-only load below reports again): read every column as a feature.
+            }
+        }
+        return CsvLoader.featuresOnly().build().load(new ByteArrayInputStream(csv), source);
+    }
+
+    /** Refuses data whose width is not the model's input width. */
+    static void requireWidth(Dataset d, Model model, String hint) throws DataFormatException {
+        int expected = model.network().inputWidth();
+        if (d.width() != expected) {
+            throw new DataFormatException(d.source(), "has " + d.width() + " feature columns but the model expects "
+                    + expected + hint);
+        }
+    }
+}

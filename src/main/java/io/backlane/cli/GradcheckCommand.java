@@ -1,0 +1,119 @@
+package io.backlane.cli;
+
+import io.backlane.kernel.Kernels;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+import io.backlane.reference.GradientCheck;
+import io.backlane.reference.ReferenceNetwork;
+import io.backlane.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code backlane gradcheck}: checks backpropagation against finite differences on a random network
+ * and batch, and the fast float engine against the double-precision reference.
+ */
+@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        description = {"Checks the gradient of a network: the reference engine's backpropagation (double precision)"
+                + " against fourth-order central finite differences, at random parameters on a random batch, and"
+                + " prints the worst relative error per layer. Exits 0 when the worst error is at most --tolerance,"
+                + " 1 otherwise.",
+                "Also prints the fast float engine's worst relative error per layer against the reference; it must be"
+                        + " at most --float-tolerance (float rounding, about 1e-7 relative per operation)."},
+        footer = {"", "Examples:",
+                "  backlane gradcheck",
+                "  backlane gradcheck --inputs 10 --layers 16:relu,8:tanh --outputs 1 --l2 0.1",
+                "  backlane gradcheck --inputs 3 --layers 5:sigmoid --outputs 2 --loss mse"})
+final class GradcheckCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Mixin
+    NetworkOptions network;
+
+    @Option(names = "--examples", paramLabel = "M", defaultValue = "5", description = "Examples in the random batch.")
+    int examples;
+
+    @Option(names = "--l2", paramLabel = "LAMBDA", defaultValue = "0", description = "L2 regularization strength.")
+    double l2;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the parameters and the batch.")
+    long seed;
+
+    @Option(names = "--tolerance", paramLabel = "T", defaultValue = "1e-4",
+            description = "The largest accepted relative error of the reference against finite differences.")
+    double tolerance;
+
+    @Option(names = "--float-tolerance", paramLabel = "T", defaultValue = "1e-3",
+            description = "The largest accepted relative error of the float engine against the reference.")
+    double floatTolerance;
+
+    @Override
+    public Integer call() {
+        if (examples < 1) {
+            throw new UsageException("--examples must be >= 1, got " + examples);
+        }
+        if (!(l2 >= 0) || !Double.isFinite(l2)) {
+            throw new UsageException("--l2 must be a number >= 0, got " + l2);
+        }
+        if (!(tolerance >= 0) || !(floatTolerance >= 0)) {
+            throw new UsageException("tolerances must be numbers >= 0");
+        }
+        Network net = network.network();
+        PrintWriter out = main.spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "network   %s, %d parameters%n", net, net.parameterCount());
+        out.printf(Locale.ROOT, "batch     %d random examples, l2 %s, seed %d%n", examples, l2, seed);
+        out.flush();
+
+        // Round the random problem to float first, so that both engines see exactly the same numbers.
+        GradientCheck draw = GradientCheck.random(net, examples, l2, seed);
+        float[] theta = toFloat(draw.parameters());
+        float[] x = flatten(draw.x());
+        float[] y = flatten(draw.y());
+        GradientCheck check = new GradientCheck(net, ReferenceNetwork.toDouble(theta),
+                ReferenceNetwork.toRows(x, examples, net.inputWidth()),
+                ReferenceNetwork.toRows(y, examples, net.outputWidth()), l2);
+
+        GradientCheck.Result reference = check.checkReference();
+        out.println("reference backpropagation (double) vs finite differences:");
+        reference.lines().forEach(l -> out.println("  " + l));
+
+        Trainer trainer = Trainer.builder(new Parameters(net, theta)).batchSize(examples).l2((float) l2).build();
+        trainer.computeGradient(x, 0, y, 0, examples);
+        GradientCheck.Result fast = GradientCheck.compare(net, ReferenceNetwork.toDouble(trainer.workspace().gradient()),
+                check.analyticGradient());
+        out.println("fast engine (float, " + Kernels.get().name() + " kernels) vs reference backpropagation:");
+        fast.lines().forEach(l -> out.println("  " + l));
+
+        boolean pass = reference.passes(tolerance) && fast.passes(floatTolerance);
+        out.printf(Locale.ROOT, "%s: reference worst %.2e %s tolerance %.1e; float engine worst %.2e %s tolerance %.1e%n",
+                pass ? "PASS" : "FAIL", reference.worst(), reference.passes(tolerance) ? "<=" : ">", tolerance,
+                fast.worst(), fast.passes(floatTolerance) ? "<=" : ">", floatTolerance);
+        return pass ? 0 : Main.DATA_ERROR;
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    private static float[] flatten(double[][] rows) {
+        int cols = rows[0].length;
+        float[] f = new float[rows.length * cols];
+        for (int e = 0; e < rows.length; e++) {
+            for (int j = 0; j < cols; j++) {
+                f[e * cols + j] = (float) rows[e][j];
+            }
+        }
+        return f;
+    }
+}

@@ -1,0 +1,53 @@
+package io.backlane.cli;
+
+import io.backlane.data.Dataset;
+import io.backlane.infer.Model;
+import io.backlane.infer.ServingModel;
+import io.backlane.train.Examples;
+import io.backlane.train.Trainer;
+
+import java.io.PrintWriter;
+
+/**
+ * Runs a model on labelled raw data (as a user would give it: the model applies its own feature
+ * transform) and reports {@link Metrics}: what {@code train} prints for its test split and
+ * {@code evaluate} for a dataset.
+ */
+final class ModelEvaluation {
+    private static final int BATCH = 256;
+
+    private ModelEvaluation() {
+    }
+
+    /** The outputs of the model for every row of {@code data}: rows × n[L], row-major. */
+    static float[] outputs(Model model, Dataset data) {
+        int width = model.network().outputWidth();
+        float[] out = new float[Math.multiplyExact(data.rows(), width)];
+        new ServingModel(model).newPredictor(BATCH).predict(data.features(), 0, out, 0, data.rows());
+        return out;
+    }
+
+    /** Evaluates {@code model} on {@code data} (which has targets of the model's kind) and prints the report. */
+    static void print(Model model, Dataset data, PrintWriter out, String title) {
+        float[] outputs = outputs(model, data);
+        double loss = loss(model, data);
+        if (model.isClassifier()) {
+            Metrics.Classification.of(model.classLabels(), data.classIndices(), outputs,
+                    model.network().outputWidth(), loss).print(out, title);
+        } else {
+            Metrics.Regression.of(outputs, data.targets(), loss).print(out, title);
+        }
+    }
+
+    /** The mean data loss, computed as training computes it (from the logits). */
+    static double loss(Model model, Dataset data) {
+        Dataset scaled = data.scaled(model.scaler());
+        float[] y = model.isClassifier()
+                ? OutputLayer.classTargets(scaled.classIndices(), scaled.classCount(), model.network().outputWidth())
+                : scaled.targets();
+        Examples examples = new Examples(scaled.features(), y, scaled.rows());
+        // evaluate() only reads the parameters; the trainer's optimizer is never used.
+        return Trainer.builder(model.parameters()).batchSize(Math.min(BATCH, scaled.rows())).build()
+                .evaluate(examples).loss();
+    }
+}

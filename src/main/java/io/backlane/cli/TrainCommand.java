@@ -1,0 +1,335 @@
+package io.backlane.cli;
+
+import io.backlane.data.DataSplit;
+import io.backlane.data.Dataset;
+import io.backlane.data.FeatureScaler;
+import io.backlane.data.Preprocessing;
+import io.backlane.data.ScaledSplit;
+import io.backlane.infer.Model;
+import io.backlane.io.ModelWriter;
+import io.backlane.kernel.Kernels;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+import io.backlane.train.Examples;
+import io.backlane.train.Optimizer;
+import io.backlane.train.Trainer;
+import io.backlane.train.TrainingResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** {@code backlane train}: fits a network to a dataset, reports test metrics, optionally saves the model. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        description = {"Trains a network on a dataset and reports metrics on a held-out test split.",
+                "The output layer and loss follow from the task: 2 classes -> 1 sigmoid unit with binary"
+                        + " cross-entropy; K > 2 classes -> K softmax units with categorical cross-entropy;"
+                        + " regression -> 1 identity unit with mean squared error (override with --loss)."},
+        footer = {"", "Examples:",
+                "  backlane train --data breast-cancer",
+                "  backlane train --data digits --layers 64:relu --epochs 30 --save digits.bkln --plot digits.svg",
+                "  backlane train --data houses.csv --label price --task regression --optimizer sgd --lr 0.01"})
+final class TrainCommand implements Callable<Integer> {
+    /** The default hidden layers. */
+    static final String DEFAULT_LAYERS = "16:relu";
+
+    enum OptimizerName { SGD, MOMENTUM, NESTEROV, ADAM, ADAMW }
+
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--data", required = true, paramLabel = "DATA",
+            description = "A bundled dataset (breast-cancer, digits), fashion-mnist (the installed IDX files),"
+                    + " a CSV file with a header row, or a directory of MNIST-layout IDX files.")
+    String data;
+
+    @Option(names = "--label", paramLabel = "COLUMN",
+            description = "CSV label column: a header name, or a 0-based index (negative from the end)."
+                    + " Default: the last column.")
+    String label;
+
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "auto", converter = TaskConverter.class,
+            description = "auto, classification or regression. auto: regression when every label is a number"
+                    + " and some is fractional or there are more than " + DataSource.MAX_AUTO_CLASSES
+                    + " distinct values.")
+    DataSource.Task task;
+
+    @Option(names = "--layers", paramLabel = "SPEC", defaultValue = DEFAULT_LAYERS, converter = Specs.LayersConverter.class,
+            description = "Hidden layers, WIDTH:ACTIVATION separated by commas (e.g. 32:relu,16:tanh), or none."
+                    + " Activations: relu, leaky_relu[:SLOPE], tanh, sigmoid, identity.")
+    Specs.Layers layers;
+
+    @Option(names = "--loss", paramLabel = "LOSS", converter = Specs.LossConverter.class,
+            description = "Override the task's loss: binary_cross_entropy (bce), categorical_cross_entropy (cce),"
+                    + " mean_squared_error (mse).")
+    Loss loss;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", converter = OptimizerConverter.class,
+            description = "sgd, momentum, nesterov, adam or adamw.")
+    OptimizerName optimizer;
+
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "Learning rate. Default: 0.003 for adam and adamw, 0.01 for momentum and nesterov, 0.1 for sgd.")
+    Float lr;
+
+    @Option(names = "--momentum", paramLabel = "MU",
+            description = "Momentum of momentum and nesterov, in [0, 1). Default: 0.9.")
+    Float momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "WD",
+            description = "Decoupled weight decay of adamw. Default: 0.01.")
+    Float weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "SPEC", defaultValue = "constant", converter = Specs.ScheduleConverter.class,
+            description = "Learning-rate schedule: constant, step:EVERY:GAMMA (multiply by GAMMA every EVERY epochs)"
+                    + " or cosine:MIN (cosine from 1 down to MIN times the rate).")
+    Specs.Schedule schedule;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "50", description = "Passes over the training split.")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Examples per step.")
+    int batchSize;
+
+    @Option(names = "--l2", paramLabel = "LAMBDA", defaultValue = "0.5",
+            description = "L2 regularization strength: J += (LAMBDA/2m) sum W^2 over a batch of m.")
+    float l2;
+
+    @Option(names = "--clip-norm", paramLabel = "MAX", defaultValue = "0",
+            description = "Clip the gradient to this L2 norm; 0: off.")
+    float clipNorm;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the split, the initial weights and the shuffling.")
+    long seed;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", defaultValue = "0.1",
+            description = "Fraction of the data for validation (stratified for classes); 0: none.")
+    double validationFraction;
+
+    @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
+            description = "Fraction held out for the final test metrics (stratified; IDX data uses its own test files).")
+    double testFraction;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "Early stopping: stop after N epochs without improvement of the validation loss"
+                    + " (training loss without validation) and keep the best weights; 0: off.")
+    int patience;
+
+    @Option(names = "--min-delta", paramLabel = "D", defaultValue = "0",
+            description = "Early stopping: the smallest decrease of the loss that counts as an improvement.")
+    double minDelta;
+
+    @Option(names = "--scale", paramLabel = "KIND", defaultValue = "standardize", converter = ScaleConverter.class,
+            description = "Feature scaling fitted on the training split and stored with the model:"
+                    + " standardize, minmax or none.")
+    FeatureScaler.Kind scale;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Training threads.")
+    int threads;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (atomically).")
+    Path save;
+
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "Write learning curves (loss and accuracy per epoch) as an SVG image.")
+    Path plot;
+
+    @Option(names = "--log-every", paramLabel = "N", defaultValue = "1",
+            description = "Print progress every N epochs (the first and last always).")
+    int logEvery;
+
+    @Override
+    public Integer call() throws IOException {
+        validate();
+        PrintWriter out = main.spec.commandLine().getOut();
+
+        DataSource.TrainingData td = DataSource.forTraining(data, label, task);
+        Dataset all = td.data();
+        OutputLayer output = usage(() -> all.isClassification()
+                ? OutputLayer.forClasses(all.classCount(), loss) : OutputLayer.forRegression(loss));
+        DataSplit split = usage(() -> td.presetTest() == null
+                ? Preprocessing.split(all, validationFraction, testFraction, seed)
+                : withTest(Preprocessing.split(all, validationFraction, 0, seed), td.presetTest()));
+        ScaledSplit scaled = split.scaled(scale);
+        Network net = usage(() -> output.network(all.width(), layers.layers()));
+        Parameters params = Parameters.initialize(net, seed);
+        Optimizer opt = usage(this::optimizer);
+
+        Progress progress = new Progress(out, main.interactive, logEvery);
+        Trainer.Builder builder = usage(() -> {
+            Trainer.Builder b = Trainer.builder(params).optimizer(opt).batchSize(batchSize).epochs(epochs)
+                    .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed).listener(progress);
+            if (patience > 0) {
+                b.earlyStopping(patience, minDelta);
+            }
+            return b;
+        });
+        Trainer trainer = builder.build();
+        Examples train = examples(scaled.split().train(), net);
+        Examples validation = scaled.split().validation().rows() > 0 ? examples(scaled.split().validation(), net) : null;
+
+        out.println("data      " + describe(all, td.presetTest()));
+        out.printf(Locale.ROOT, "split     %d train, %d validation, %d test (%s, seed %d)%n", split.train().rows(),
+                split.validation().rows(), split.test().rows(),
+                td.presetTest() != null ? "test from the IDX test files" : all.isClassification() ? "stratified" : "shuffled",
+                seed);
+        out.printf(Locale.ROOT, "network   %s, %d parameters%n", net, net.parameterCount());
+        out.printf(Locale.ROOT, "training  %s, schedule %s, batch %d, %d epochs, l2 %s, %s scaling, %s kernels, %d thread%s%n",
+                opt, schedule, batchSize, epochs, l2, Specs.name(scale), Kernels.get().name(), threads,
+                threads == 1 ? "" : "s");
+        out.flush();
+
+        TrainingResult result;
+        try {
+            result = trainer.fit(train, validation);
+        } finally {
+            progress.finish();
+        }
+        double seconds = result.last().elapsedNanos() / 1e9;
+        out.printf(Locale.ROOT, "trained   %d epochs in %s%s%n", result.history().size(), Progress.duration(seconds),
+                result.stoppedEarly() || (patience > 0 && result.bestEpoch() != result.history().size())
+                        ? "; early stopping kept the weights of epoch " + result.bestEpoch() : "");
+
+        Model model = new Model(net, params, scaled.scaler(), all.classLabels());
+        if (split.test().rows() > 0) {
+            ModelEvaluation.print(model, split.test(), out, "test");
+        } else {
+            out.println("test      no test split (--test-fraction 0): no test metrics");
+        }
+        if (save != null) {
+            ModelWriter.save(model, save);
+            out.printf(Locale.ROOT, "saved     %s (%d bytes)%n", save, Files.size(save));
+        }
+        if (plot != null) {
+            Files.writeString(plot, LearningCurves.svg(result.history(), "backlane: " + data + ", " + net),
+                    StandardCharsets.UTF_8);
+            out.println("plotted   " + plot);
+        }
+        return 0;
+    }
+
+    private void validate() throws IOException {
+        positive("--epochs", epochs);
+        positive("--batch-size", batchSize);
+        positive("--threads", threads);
+        positive("--log-every", logEvery);
+        if (patience < 0) {
+            throw new UsageException("--patience must be >= 0 (0: no early stopping), got " + patience);
+        }
+        if (lr != null && !(lr > 0 && Float.isFinite(lr))) {
+            throw new UsageException("--lr must be a number > 0, got " + lr);
+        }
+        if (momentum != null && optimizer != OptimizerName.MOMENTUM && optimizer != OptimizerName.NESTEROV) {
+            throw new UsageException("--momentum applies to --optimizer momentum or nesterov, not "
+                    + Specs.name(optimizer));
+        }
+        if (weightDecay != null && optimizer != OptimizerName.ADAMW) {
+            throw new UsageException("--weight-decay applies to --optimizer adamw (for the others use --l2), not "
+                    + Specs.name(optimizer));
+        }
+        for (Path p : new Path[] {save, plot}) {
+            Path dir = p == null ? null : p.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new java.nio.file.NoSuchFileException(dir.toString(), null,
+                        "the directory for " + p + " does not exist");
+            }
+        }
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) {
+            throw new UsageException(name + " must be >= 1, got " + value);
+        }
+    }
+
+    private Optimizer optimizer() {
+        float mu = momentum != null ? momentum : 0.9f;
+        return switch (optimizer) {
+            case SGD -> Optimizer.sgd(lr != null ? lr : 0.1f);
+            case MOMENTUM -> Optimizer.momentum(lr != null ? lr : 0.01f, mu);
+            case NESTEROV -> Optimizer.nesterov(lr != null ? lr : 0.01f, mu);
+            case ADAM -> Optimizer.adam(lr != null ? lr : 0.003f);
+            case ADAMW -> Optimizer.adamW(lr != null ? lr : 0.003f, weightDecay != null ? weightDecay : 0.01f);
+        };
+    }
+
+    /** Runs a configuration step; the library's IllegalArgumentException becomes a usage error. */
+    static <T> T usage(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static DataSplit withTest(DataSplit s, Dataset test) {
+        return new DataSplit(s.train(), s.validation(), test);
+    }
+
+    /** The training examples of a (scaled) dataset for {@code net}. */
+    static Examples examples(Dataset d, Network net) {
+        float[] y = d.isClassification()
+                ? OutputLayer.classTargets(d.classIndices(), d.classCount(), net.outputWidth())
+                : d.targets();
+        return new Examples(d.features(), y, d.rows());
+    }
+
+    private String describe(Dataset all, Dataset presetTest) {
+        int rows = all.rows() + (presetTest != null ? presetTest.rows() : 0);
+        String s = data + ": " + rows + " examples, " + all.width() + " features, ";
+        if (!all.isClassification()) {
+            return s + "regression target \"" + all.targetName() + "\"";
+        }
+        int[] counts = all.classCounts();
+        if (presetTest != null) {
+            int[] more = presetTest.classCounts();
+            for (int c = 0; c < counts.length; c++) {
+                counts[c] += more[c];
+            }
+        }
+        String classes = IntStream.range(0, counts.length)
+                .mapToObj(c -> all.classLabels().get(c) + " " + counts[c])
+                .collect(Collectors.joining(", "));
+        return s + all.classCount() + " classes (" + (all.classCount() <= 12 ? classes : "...") + ")";
+    }
+
+    static final class OptimizerConverter implements ITypeConverter<OptimizerName> {
+        @Override
+        public OptimizerName convert(String value) {
+            return Specs.parseEnum(OptimizerName.class, "optimizer", value);
+        }
+    }
+
+    static final class TaskConverter implements ITypeConverter<DataSource.Task> {
+        @Override
+        public DataSource.Task convert(String value) {
+            return Specs.parseEnum(DataSource.Task.class, "task", value);
+        }
+    }
+
+    static final class ScaleConverter implements ITypeConverter<FeatureScaler.Kind> {
+        @Override
+        public FeatureScaler.Kind convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+            return switch (v) {
+                case "standardize", "standard", "zscore" -> FeatureScaler.Kind.STANDARDIZE;
+                case "minmax" -> FeatureScaler.Kind.MIN_MAX;
+                case "none" -> FeatureScaler.Kind.NONE;
+                default -> throw new picocli.CommandLine.TypeConversionException("unknown scaling '" + value
+                        + "'; valid: standardize, minmax, none");
+            };
+        }
+    }
+}
