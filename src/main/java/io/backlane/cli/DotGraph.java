@@ -34,8 +34,9 @@ final class DotGraph {
         for (int l = 1; l <= layers; l++) {
             Layer layer = net.layer(l);
             String prev = l == 1 ? "x" : "a" + (l - 1);
-            s.append("  subgraph layer").append(l).append(" {\n");
+            s.append("  subgraph layer").append(l).append(" {   // the layer's inputs, one above the other\n");
             s.append("    rank=same;\n");
+            s.append("    ").append(prev).append(";\n");
             s.append("    W").append(l).append(" [shape=plaintext, label=\"W[").append(l).append("]\\n(")
                     .append(net.width(l)).append("x").append(net.width(l - 1)).append(")\"];\n");
             s.append("    b").append(l).append(" [shape=plaintext, label=\"b[").append(l).append("]\\n(")
@@ -50,7 +51,7 @@ final class DotGraph {
             s.append("  b").append(l).append(" -> z").append(l).append(";\n");
             s.append("  z").append(l).append(" -> a").append(l).append(";\n");
         }
-        s.append("  y [shape=plaintext, label=\"y\"];\n");
+        s.append("  subgraph targets {\n    rank=same;\n    a").append(layers).append(";\n    y [shape=plaintext, label=\"y\"];\n  }\n");
         s.append("  loss [label=\"L(a[").append(layers).append("], y)\\n").append(Specs.name(net.loss()))
                 .append("\"];\n");
         s.append("  a").append(layers).append(" -> loss;\n");
@@ -59,13 +60,13 @@ final class DotGraph {
         for (int l = layers; l >= 1; l--) {
             String from = l == layers ? "loss" : "z" + (l + 1);
             s.append("  ").append(from).append(" -> a").append(l).append(" [label=\"da[").append(l)
-                    .append("]\", color=red, fontcolor=red, tailport=s, headport=s];\n");
+                    .append("]\", color=red, fontcolor=red, tailport=s, headport=s, constraint=false];\n");
             s.append("  a").append(l).append(" -> z").append(l).append(" [label=\"dz[").append(l)
-                    .append("]\", color=red, fontcolor=red, tailport=s, headport=s];\n");
+                    .append("]\", color=red, fontcolor=red, tailport=s, headport=s, constraint=false];\n");
             s.append("  z").append(l).append(" -> W").append(l).append(" [label=\"dW[").append(l)
-                    .append("]\", color=red, fontcolor=red];\n");
+                    .append("]\", color=red, fontcolor=red, constraint=false];\n");
             s.append("  z").append(l).append(" -> b").append(l).append(" [label=\"db[").append(l)
-                    .append("]\", color=red, fontcolor=red];\n");
+                    .append("]\", color=red, fontcolor=red, constraint=false];\n");
         }
         s.append("}\n");
         return s.toString();

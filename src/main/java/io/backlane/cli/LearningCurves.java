@@ -206,7 +206,7 @@ final class LearningCurves {
     }
 
     /**
-     * About {@code count} evenly spaced round ticks (steps of 1, 2 or 5 × 10^k) covering [lo, hi];
+     * About {@code count} evenly spaced round ticks (steps of 1, 2, 2.5 or 5 × 10^k) covering [lo, hi];
      * the first is at or below lo, the last at or above hi.
      */
     static double[] ticks(double lo, double hi, int count) {
@@ -218,7 +218,7 @@ final class LearningCurves {
         double raw = (hi - lo) / Math.max(1, count - 1);
         double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = magnitude;
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
             if (m * magnitude >= raw) {
                 step = m * magnitude;
                 break;
@@ -240,7 +240,10 @@ final class LearningCurves {
     /** A tick label with just the decimals its step needs. */
     private static String label(double v, double[] ticks) {
         double step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-        int decimals = Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+        int decimals = 0;
+        while (decimals < 9 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+            decimals++;
+        }
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 

@@ -133,11 +133,7 @@ public final class Main implements Callable<Integer> {
 
     private static IParameterExceptionHandler usageHandler(boolean verbose) {
         return (ex, args) -> {
-            CommandLine c = ex.getCommandLine();
-            printUsageError(c, ex.getMessage(), ex, verbose);
-            if (ex instanceof UnmatchedArgumentException u) {
-                UnmatchedArgumentException.printSuggestions(u, c.getErr());
-            }
+            printUsageError(ex.getCommandLine(), ex.getMessage(), ex, verbose);
             return USAGE_ERROR;
         };
     }
@@ -146,6 +142,9 @@ public final class Main implements Callable<Integer> {
         c.getOut().flush();
         PrintWriter err = c.getErr();
         err.println("error: " + message);
+        if (ex instanceof UnmatchedArgumentException u) {
+            UnmatchedArgumentException.printSuggestions(u, err);   // "Did you mean: backlane train?"
+        }
         err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
         if (verbose) {
             ex.printStackTrace(err);
