@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
                 + " against fourth-order central finite differences, at random parameters on a random batch, and"
                 + " prints the worst relative error per layer. Exits 0 when the worst error is at most --tolerance,"
                 + " 1 otherwise.",
-                "Also prints the fast float engine's worst relative error per layer against the reference; it must be"
-                        + " at most --float-tolerance (float rounding, about 1e-7 relative per operation)."},
+                "Also prints the fast float engine's worst relative error per layer against the reference. Element by"
+                        + " element, float rounding shows on components far smaller than the largest, so the float engine"
+                        + " passes when its norm-wise error ||a - r|| / (||a|| + ||r||) is at most --float-tolerance."},
         footer = {"", "Examples:",
                 "  backlane gradcheck",
                 "  backlane gradcheck --inputs 10 --layers 16:relu,8:tanh --outputs 1 --l2 0.1",
@@ -50,8 +51,8 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "The largest accepted relative error of the reference against finite differences.")
     double tolerance;
 
-    @Option(names = "--float-tolerance", paramLabel = "T", defaultValue = "1e-3",
-            description = "The largest accepted relative error of the float engine against the reference.")
+    @Option(names = "--float-tolerance", paramLabel = "T", defaultValue = "1e-5",
+            description = "The largest accepted norm-wise relative error of the float engine against the reference.")
     double floatTolerance;
 
     @Override
@@ -91,11 +92,12 @@ final class GradcheckCommand implements Callable<Integer> {
         out.println("fast engine (float, " + Kernels.get().name() + " kernels) vs reference backpropagation:");
         fast.lines().forEach(l -> out.println("  " + l));
 
-        boolean pass = reference.passes(tolerance) && fast.passes(floatTolerance);
-        out.printf(Locale.ROOT, "%s: reference worst %.2e %s tolerance %.1e; float engine worst %.2e %s tolerance %.1e%n",
-                pass ? "PASS" : "FAIL", reference.worst(), reference.passes(tolerance) ? "<=" : ">", tolerance,
-                fast.worst(), fast.passes(floatTolerance) ? "<=" : ">", floatTolerance);
-        return pass ? 0 : Main.DATA_ERROR;
+        boolean referencePasses = reference.passes(tolerance);
+        boolean fastPasses = fast.vectorError() <= floatTolerance;
+        out.printf(Locale.ROOT, "%s: reference worst %.2e %s tolerance %.1e; float engine vector %.2e %s float tolerance %.1e%n",
+                referencePasses && fastPasses ? "PASS" : "FAIL", reference.worst(), referencePasses ? "<=" : ">", tolerance,
+                fast.vectorError(), fastPasses ? "<=" : ">", floatTolerance);
+        return referencePasses && fastPasses ? 0 : Main.DATA_ERROR;
     }
 
     private static float[] toFloat(double[] v) {
