@@ -77,6 +77,9 @@ class ReferenceNetworkTest {
         assertEquals(-1, ref.weight(1, 1, 0));
         assertEquals(LN3, ref.bias(1, 1));
         assertEquals(-4, ref.weight(2, 0, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> ref.weight(1, 0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> ref.weight(3, 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> ref.bias(2, 1));
     }
 
     @Test
