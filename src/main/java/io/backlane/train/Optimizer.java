@@ -72,6 +72,11 @@ public abstract class Optimizer {
         t = 0;
     }
 
+    /** Whether the update is θ ← θ − α·g, which the trainer may fuse into the backward pass. */
+    boolean isPlainGradientDescent() {
+        return false;
+    }
+
     /** θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). */
     abstract void update(Network network, float[] theta, float[] g, float lr);
 
@@ -93,6 +98,11 @@ public abstract class Optimizer {
             for (int i = 0; i < theta.length; i++) {
                 theta[i] -= lr * g[i];
             }
+        }
+
+        @Override
+        boolean isPlainGradientDescent() {
+            return true;
         }
 
         @Override

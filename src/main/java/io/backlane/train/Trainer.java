@@ -57,6 +57,8 @@ public final class Trainer implements AutoCloseable {
     private final boolean perStep;
 
     private final int threads;
+    /** Plain SGD without clipping: the update is fused into the gradient GEMMs ({@link Backprop#descend}). */
+    private final boolean fusedSgd;
 
     private Backprop main;          // this thread's backprop and workspace
     private Workspace ws;           // main.ws
@@ -84,6 +86,7 @@ public final class Trainer implements AutoCloseable {
         this.listener = b.listener;
         this.perStep = b.perStep;
         this.threads = b.threads;
+        this.fusedSgd = optimizer.isPlainGradientDescent() && clipNorm == 0f;
         optimizer.init(net);
         if (batchSize != FULL_BATCH) {
             ensureWorkspace(batchSize);
@@ -184,16 +187,24 @@ public final class Trainer implements AutoCloseable {
     }
 
     private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, float lr) {
-        double loss = forwardBackward(x, xOff, y, yOff, m);
-        float[] g = ws.gradient;
-        if (clipNorm > 0f) {
-            double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
-            guard(Double.isFinite(norm), 0, "gradient norm", norm);
-            if (norm > clipNorm) {
-                k.scale(g.length, (float) (clipNorm / norm), g, 0);
+        double loss;
+        if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
+            loss = main.deltas(theta, x, xOff, y, yOff, m);
+            guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
+            loss += l2Cost(m);
+            main.descend(theta, x, xOff, m, lr, lambda);
+        } else {
+            loss = forwardBackward(x, xOff, y, yOff, m);
+            float[] g = ws.gradient;
+            if (clipNorm > 0f) {
+                double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
+                guard(Double.isFinite(norm), 0, "gradient norm", norm);
+                if (norm > clipNorm) {
+                    k.scale(g.length, (float) (clipNorm / norm), g, 0);
+                }
             }
+            optimizer.update(net, theta, g, lr);
         }
-        optimizer.update(net, theta, g, lr);
         if (perStep && listener != null) {
             listener.onStep(currentEpoch, currentStep, loss);
         }
@@ -210,18 +221,27 @@ public final class Trainer implements AutoCloseable {
                 : main.run(theta, x, xOff, y, yOff, m);
         guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
         if (lambda > 0f) {
+            loss += l2Cost(m);
             float[] g = ws.gradient;
-            float scale = lambda / m;
-            double sumW2 = 0;
             for (int l = 1; l <= net.layerCount(); l++) {
                 int off = net.weightOffset(l);
-                sumW2 += k.sumOfSquares(net.weightCount(l), theta, off);
                 // dW[l] += (λ/m) W[l]; biases are not regularized
-                k.axpy(net.weightCount(l), scale, theta, off, g, off);
+                k.axpy(net.weightCount(l), lambda / m, theta, off, g, off);
             }
-            loss += lambda / (2.0 * m) * sumW2;
         }
         return loss;
+    }
+
+    /** (λ/2m) Σ_l ‖W[l]‖², the L2 term of J (0 without L2). */
+    private double l2Cost(int m) {
+        if (lambda == 0f) {
+            return 0;
+        }
+        double sumW2 = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            sumW2 += k.sumOfSquares(net.weightCount(l), theta, net.weightOffset(l));
+        }
+        return lambda / (2.0 * m) * sumW2;
     }
 
     private void guard(boolean ok, int layer, String what, double value) {

@@ -201,4 +201,22 @@ class TrainerLearningTest {
         }
         assertEquals(0.5, Math.sqrt(moved), 1e-4, "SGD with lr 1 moves by exactly the clipped norm");
     }
+
+    @Test
+    void fusedGradientDescentEqualsTheGeneralUpdate() {
+        // Plain SGD is fused into the backward GEMMs; momentum with mu = 0 is the same update done
+        // the general way (gradient written out, then the optimizer). With L2, both batch sizes.
+        Network net = Network.builder(6).dense(9, Activation.RELU).dense(4, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(40, 6, 4, Loss.CATEGORICAL_CROSS_ENTROPY, 8);
+        for (int batch : new int[] {1, 7}) {
+            Parameters fused = Parameters.initialize(net, 2);
+            Parameters general = Parameters.initialize(net, 2);
+            Trainer.builder(fused).optimizer(Optimizer.sgd(0.05f)).l2(0.5f).batchSize(batch).epochs(3).build().fit(data);
+            Trainer.builder(general).optimizer(Optimizer.momentum(0.05f, 0f)).l2(0.5f).batchSize(batch).epochs(3)
+                    .build().fit(data);
+            assertArrayEquals(general.values(), fused.values(), 1e-5f, "batch " + batch);
+            assertFalse(java.util.Arrays.equals(Parameters.initialize(net, 2).values(), fused.values()));
+        }
+    }
 }
