@@ -219,4 +219,19 @@ class TrainerLearningTest {
             assertFalse(java.util.Arrays.equals(Parameters.initialize(net, 2).values(), fused.values()));
         }
     }
+
+    @Test
+    void fullBatchStopsWhenTheCostStopsImproving() {
+        // The notes' loop: iterate until the cost stops improving (patience without validation).
+        Network net = Network.builder(3).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(30, 3, 1, Loss.MEAN_SQUARED_ERROR, 5);
+        Parameters p = Parameters.initialize(net, 1);
+        TrainingResult r = Trainer.builder(p).optimizer(Optimizer.sgd(0.3f)).batchSize(Trainer.FULL_BATCH)
+                .epochs(100_000).earlyStopping(3, 1e-7).build().fit(data);
+        assertTrue(r.stoppedEarly(), "a linear least-squares fit converges long before 100000 iterations");
+        assertTrue(r.history().size() < 5_000, "iterations: " + r.history().size());
+        double last = r.last().trainLoss();
+        double previous = r.history().get(r.history().size() - 4).trainLoss();
+        assertTrue(previous - last <= 1e-7 * 3 + 1e-12, "stopped because the cost no longer improved");
+    }
 }
