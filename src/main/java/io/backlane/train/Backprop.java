@@ -67,7 +67,7 @@ final class Backprop {
             // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
             Layer below = net.layer(l - 1);
             k.activateBackward(below.activation(), below.slope(), m * nIn, dPrev, 0, ws.a[l - 1], 0, dPrev, 0);
-            // A finite sum of squares means every dZ is finite (and dW = dZᵀ·A cannot overflow).
+            // A finite sum of squares (in double) means every dZ is finite; the update is checked later.
             double check = k.sumOfSquares(m * nIn, dPrev, 0);
             if (!Double.isFinite(check)) {
                 return fail(l - 1, "gradient dZ", check);
@@ -91,10 +91,27 @@ final class Backprop {
     }
 
     /**
+     * An upper bound of every |dJ/dθ| for the errors of {@link #deltas}, from Cauchy–Schwarz:
+     * |(1/m)·Σ_i dZ[i][r]·A[i][c]| ≤ ‖dZ‖·‖A‖/m for weights and ‖dZ‖·√m/m for biases (Frobenius
+     * norms). Costs a pass over the activations, not over the parameters.
+     */
+    double gradientBound(float[] x, int xOff, int m) {
+        double bound = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int nIn = net.width(l - 1);
+            double dZ = Math.sqrt(k.sumOfSquares(m * net.width(l), ws.delta[l], 0));
+            double a = Math.sqrt(l == 1 ? k.sumOfSquares(m * nIn, x, xOff) : k.sumOfSquares(m * nIn, ws.a[l - 1], 0));
+            bound = Math.max(bound, dZ * (a + Math.sqrt(m)) / m);
+        }
+        return bound;
+    }
+
+    /**
      * Plain gradient descent fused into the gradient products, so that the gradient is never
      * written out: W[l] ← (1 − α·λ/m)·W[l] − (α/m)·dZ[l]ᵀ·A[l-1] (one GEMM with beta = the decay) and
      * b[l] ← b[l] − (α/m)·Σ dZ[l]. Same result as {@link #gradient} then θ ← θ − α·g, in fewer
      * passes over the parameters (a step on one example is bound by memory traffic).
+     * {@code lambda} is the L2 strength already scaled to this batch's m.
      */
     void descend(float[] theta, float[] x, int xOff, int m, float lr, float lambda) {
         float step = lr / m;

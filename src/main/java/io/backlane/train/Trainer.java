@@ -60,6 +60,9 @@ public final class Trainer implements AutoCloseable {
     /** Plain SGD without clipping: the update is fused into the gradient GEMMs ({@link Backprop#descend}). */
     private final boolean fusedSgd;
 
+    private final float[] lastGood;   // (P) the parameters at the start of the epoch, restored on divergence
+    private final float[] beforeStep; // (P) the parameters before a step whose update might overflow
+    private boolean closed;
     private Backprop main;          // this thread's backprop and workspace
     private Workspace ws;           // main.ws
     private WorkerPool pool;        // the other threads' shares, when threads > 1
@@ -87,7 +90,9 @@ public final class Trainer implements AutoCloseable {
         this.perStep = b.perStep;
         this.threads = b.threads;
         this.fusedSgd = optimizer.isPlainGradientDescent() && clipNorm == 0f;
-        optimizer.init(net);
+        this.lastGood = new float[theta.length];
+        this.beforeStep = new float[theta.length];
+        optimizer.init(net, this);
         if (batchSize != FULL_BATCH) {
             ensureWorkspace(batchSize);
         }
@@ -118,16 +123,17 @@ public final class Trainer implements AutoCloseable {
      * One training step on {@code m} examples: rows of {@code x} from {@code xOff} (m × n[0]) and of
      * {@code y} from {@code yOff} (m × n[L]). Returns the loss before the update (with the L2 term).
      * Allocates nothing once the workspace exists; a single example ({@code m = 1}) is online learning.
+     * Uses the learning rate of the schedule's first epoch, and L2 scaled by this step's m.
      *
-     * @throws TrainingDivergedException if the loss or a gradient is not finite; the parameters are
-     *                                   then left as they were before this step
+     * @throws TrainingDivergedException if the loss, a gradient or an updated parameter is not
+     *                                   finite; the parameters are then left as they were before this step
      */
     public double step(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
         standaloneSteps++;
         currentEpoch = 0;
         currentStep = standaloneSteps;
-        return stepUnchecked(x, xOff, y, yOff, m, baseRate(0));
+        return stepUnchecked(x, xOff, y, yOff, m, m, baseRate(0));
     }
 
     /**
@@ -136,10 +142,13 @@ public final class Trainer implements AutoCloseable {
      */
     public double computeGradient(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
-        return forwardBackward(x, xOff, y, yOff, m);
+        return forwardBackward(x, xOff, y, yOff, m, m);
     }
 
     private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
+        }
         if (m < 1) {
             throw new IllegalArgumentException("m must be >= 1, got " + m);
         }
@@ -174,59 +183,121 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Stops the worker threads of a trainer built with {@code threads > 1}; a no-op otherwise. */
+    /**
+     * Stops the worker threads of a trainer built with {@code threads > 1}. A closed trainer refuses
+     * further training; its parameters stay usable.
+     */
     @Override
     public void close() {
+        closed = true;
         if (pool != null) {
             pool.close();
+            pool = null;
         }
     }
 
     private float baseRate(int epoch) {
-        return (float) (optimizer.learningRate * schedule.factor(epoch, epochs));
+        double factor = schedule.factor(epoch, epochs);
+        if (!(factor >= 0) || !Double.isFinite(factor)) {
+            throw new IllegalStateException("the learning-rate schedule gave factor " + factor + " for epoch "
+                    + (epoch + 1) + "; it must be a finite number >= 0");
+        }
+        return (float) (optimizer.learningRate * factor);
     }
 
-    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, float lr) {
+    /**
+     * One step on m rows; L2 is scaled by {@code l2Rows} (the configured batch size inside fit, so
+     * that the last, smaller batch is not regularized harder than the others).
+     */
+    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
         double loss;
+        double bound; // an upper bound of |Δθ|: above OVERFLOW_RISK, keep a copy to roll back to
         if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
             loss = main.deltas(theta, x, xOff, y, yOff, m);
             guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
-            loss += l2Cost(m);
-            main.descend(theta, x, xOff, m, lr, lambda);
+            loss += l2Cost(l2Rows);
+            float decay = 1f - lr * lambda / l2Rows; // |decay| > 1 makes the weights grow: risky
+            bound = Math.abs(decay) > 1f ? Double.POSITIVE_INFINITY : lr * main.gradientBound(x, xOff, m);
+            keepCopyIfRisky(bound);
+            main.descend(theta, x, xOff, m, lr, lambda * m / l2Rows);
         } else {
-            loss = forwardBackward(x, xOff, y, yOff, m);
+            loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
             float[] g = ws.gradient;
-            if (clipNorm > 0f) {
-                double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
-                guard(Double.isFinite(norm), 0, "gradient norm", norm);
-                if (norm > clipNorm) {
-                    k.scale(g.length, (float) (clipNorm / norm), g, 0);
-                }
+            double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
+            guard(Double.isFinite(norm), 0, "gradient norm", norm);
+            if (clipNorm > 0f && norm > clipNorm) {
+                k.scale(g.length, (float) (clipNorm / norm), g, 0);
+                norm = clipNorm;
             }
+            // Momentum sums up to 1/(1 − μ) gradients and Adam's step is about lr: 1000·lr·‖g‖ covers both.
+            bound = 1000.0 * lr * norm;
+            keepCopyIfRisky(bound);
             optimizer.update(net, theta, g, lr);
         }
+        checkParameters(bound);
         if (perStep && listener != null) {
             listener.onStep(currentEpoch, currentStep, loss);
         }
         return loss;
     }
 
+    /** Steps that might move a parameter this far could overflow float; they keep a copy to roll back to. */
+    private static final double OVERFLOW_RISK = 1e30;
+
+    private void keepCopyIfRisky(double bound) {
+        if (!(bound < OVERFLOW_RISK)) {
+            System.arraycopy(theta, 0, beforeStep, 0, theta.length);
+        }
+    }
+
+    /**
+     * Checks the updated parameters: every value finite. A failure rolls back to the copy kept by
+     * {@link #keepCopyIfRisky}; without one (an overflow nobody could predict), the epoch's snapshot
+     * is restored by {@link #fit}.
+     */
+    private void checkParameters(double bound) {
+        double sum = k.sumOfSquares(theta.length, theta, 0); // finite in double iff every float is finite
+        if (!Double.isFinite(sum)) {
+            int layer = firstNonFiniteParameterLayer();
+            if (!(bound < OVERFLOW_RISK)) {
+                System.arraycopy(beforeStep, 0, theta, 0, theta.length);
+            }
+            guard(false, layer, "a parameter after the update", sum);
+        }
+    }
+
+    private int firstNonFiniteParameterLayer() {
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int from = net.weightOffset(l);
+            int to = net.biasOffset(l) + net.width(l);
+            for (int i = from; i < to; i++) {
+                if (!Float.isFinite(theta[i])) {
+                    return l;
+                }
+            }
+        }
+        return 0;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Forward and backward
 
-    /** Forward and backward (on all threads), then the L2 term; the gradient of J lands in ws.gradient. */
-    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m) {
+    /**
+     * Forward and backward (on all threads), then the L2 term scaled by {@code l2Rows}; the
+     * gradient of J lands in ws.gradient.
+     */
+    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
         int shares = pool != null ? pool.sharesFor(m) : 1;
         double loss = shares > 1 ? pool.run(theta, x, xOff, y, yOff, m, shares)
                 : main.run(theta, x, xOff, y, yOff, m);
         guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
         if (lambda > 0f) {
-            loss += l2Cost(m);
+            loss += l2Cost(l2Rows);
             float[] g = ws.gradient;
             for (int l = 1; l <= net.layerCount(); l++) {
                 int off = net.weightOffset(l);
                 // dW[l] += (λ/m) W[l]; biases are not regularized
-                k.axpy(net.weightCount(l), lambda / m, theta, off, g, off);
+                k.axpy(net.weightCount(l), lambda / l2Rows, theta, off, g, off);
             }
         }
         return loss;
@@ -279,6 +350,9 @@ public final class Trainer implements AutoCloseable {
      *                                   restored to those at the start of the failing epoch
      */
     public TrainingResult fit(Examples train, Examples validation) {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
+        }
         if (train == null) {
             throw new IllegalArgumentException("train examples must not be null");
         }
@@ -307,7 +381,7 @@ public final class Trainer implements AutoCloseable {
 
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
-            System.arraycopy(theta, 0, ws.lastGood, 0, theta.length);
+            System.arraycopy(theta, 0, lastGood, 0, theta.length); // finite: every step checks the parameters
             float lr = baseRate(epoch - 1);
             if (gather) {
                 shuffle(order, random);
@@ -328,16 +402,16 @@ public final class Trainer implements AutoCloseable {
                             System.arraycopy(train.x(), row * nIn, ws.x, i * nIn, nIn);
                             System.arraycopy(train.y(), row * nOut, ws.y, i * nOut, nOut);
                         }
-                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, lr);
+                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, batch, lr);
                     } else {
-                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, lr);
+                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, batch, lr);
                     }
                     lossSum += loss * m;
                     correct += main.correct;
                     total += main.total;
                 }
             } catch (TrainingDivergedException e) {
-                System.arraycopy(ws.lastGood, 0, theta, 0, theta.length);
+                System.arraycopy(lastGood, 0, theta, 0, theta.length);
                 throw e;
             } finally {
                 currentEpoch = 0;

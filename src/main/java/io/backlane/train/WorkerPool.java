@@ -48,8 +48,10 @@ final class WorkerPool implements AutoCloseable {
         from = new int[threads];
         count = new int[threads];
         parts[0] = callerPart;
+        // A share has at most ceil(m / shares) rows, and shares = min(threads, m / MIN_ROWS_PER_THREAD).
+        int shareRows = Math.min(maxBatch, Math.max((maxBatch + threads - 1) / threads, 2 * MIN_ROWS_PER_THREAD));
         for (int i = 1; i < threads; i++) {
-            parts[i] = new Backprop(net, k, maxBatch);
+            parts[i] = new Backprop(net, k, shareRows);
             workers[i] = new Worker(i);
             Thread t = new Thread(workers[i], "backlane-trainer-" + i);
             t.setDaemon(true);
@@ -68,6 +70,9 @@ final class WorkerPool implements AutoCloseable {
      * its gradient, counts and failure report. Returns the mean data loss.
      */
     double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m, int shares) {
+        if (closed) {
+            throw new IllegalStateException("the worker threads were stopped");
+        }
         this.theta = theta;
         this.x = x;
         this.y = y;
@@ -86,12 +91,23 @@ final class WorkerPool implements AutoCloseable {
             workers[i].go = t; // volatile write: publishes the task fields above
             LockSupport.unpark(workers[i].thread);
         }
-        runShare(0);
-        for (int spins = 0; pending.get() != 0; spins++) {
-            if (spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(this);
+        try {
+            runShare(0);
+        } finally {
+            // Even if this thread's share threw: the workers must finish before the next task.
+            for (int spins = 0; pending.get() != 0; spins++) {
+                if (spins < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+        for (int i = 1; i < shares; i++) {
+            Throwable error = workers[i].error;
+            if (error != null) {
+                workers[i].error = null;
+                throw new IllegalStateException("training worker thread " + i + " failed: " + error, error);
             }
         }
         return combine(m, shares);
@@ -145,6 +161,8 @@ final class WorkerPool implements AutoCloseable {
         private final int index;
         volatile long go;
         Thread thread;
+        /** What this worker's last share threw; read by the caller after the pending count reaches 0. */
+        Throwable error;
 
         Worker(int index) {
             this.index = index;
@@ -168,11 +186,8 @@ final class WorkerPool implements AutoCloseable {
                 done = t;
                 try {
                     runShare(index);
-                } catch (RuntimeException | Error e) {
-                    parts[index].failed = true;
-                    parts[index].failedLayer = 0;
-                    parts[index].failedWhat = "worker error " + e;
-                    parts[index].failedValue = Double.NaN;
+                } catch (Throwable e) { // handed to the caller, which rethrows it
+                    error = e;
                 }
                 if (pending.decrementAndGet() == 0) {
                     LockSupport.unpark(caller);

@@ -234,4 +234,47 @@ class TrainerLearningTest {
         double previous = r.history().get(r.history().size() - 4).trainLoss();
         assertTrue(previous - last <= 1e-7 * 3 + 1e-12, "stopped because the cost no longer improved");
     }
+
+    @Test
+    void theLastPartialBatchIsRegularizedLikeTheOthers() {
+        // x = y = 0: only the L2 decay moves the weight. 33 examples in batches of 32: two steps,
+        // each decaying by 1 − α·λ/32, whatever the size of the second batch.
+        Network net = Network.builder(1).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples zeros = new Examples(new float[33], new float[33], 33);
+        for (Optimizer optimizer : new Optimizer[] {Optimizer.sgd(0.1f), Optimizer.momentum(0.1f, 0f)}) {
+            Parameters p = new Parameters(net, new float[] {1f, 0f});
+            Trainer.builder(p).optimizer(optimizer).batchSize(32).epochs(1).l2(16f).shuffle(false).build().fit(zeros);
+            assertEquals(0.95f * 0.95f, p.weight(1, 0, 0), 1e-6f, optimizer.toString());
+        }
+    }
+
+    @Test
+    void anOptimizerBelongsToOneTrainer() {
+        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Optimizer adam = Optimizer.adam(0.01f);
+        Trainer.builder(Parameters.initialize(net, 1)).optimizer(adam).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Trainer.builder(Parameters.initialize(net, 2)).optimizer(adam).build());
+        assertTrue(e.getMessage().contains("one optimizer per trainer"), e.getMessage());
+    }
+
+    @Test
+    void aScheduleThatGivesNaNIsRefused() {
+        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Trainer t = Trainer.builder(Parameters.initialize(net, 1)).schedule((epoch, epochs) -> Double.NaN).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(TestData.xor(2)));
+        assertTrue(e.getMessage().contains("schedule"), e.getMessage());
+    }
+
+    @Test
+    void aClosedThreadedTrainerRefusesWorkInsteadOfHanging() {
+        Network net = Network.builder(4).dense(8, Activation.RELU).dense(2, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(64, 4, 2, Loss.CATEGORICAL_CROSS_ENTROPY, 1);
+        Trainer t = Trainer.builder(Parameters.initialize(net, 1)).batchSize(64).threads(2).epochs(2).build();
+        t.fit(data);
+        t.close();
+        assertThrows(IllegalStateException.class, () -> t.fit(data));
+        assertThrows(IllegalStateException.class, () -> t.step(data.x(), 0, data.y(), 0, 64));
+    }
 }
