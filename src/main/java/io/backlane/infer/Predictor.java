@@ -54,6 +54,10 @@ public final class Predictor {
         if (net.equals(shape)) {
             return;
         }
+        if ((long) maxBatch * net.maxWidth() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a predictor for batches of " + maxBatch + " does not fit the widest layer ("
+                    + net.maxWidth() + ") in one array; use a smaller batch");
+        }
         int layers = net.layerCount();
         x = new float[maxBatch * net.inputWidth()];
         a = new float[layers + 1][];
@@ -69,7 +73,18 @@ public final class Predictor {
      * transform), {@code output} receives n[L] values.
      */
     public void predict(float[] input, float[] output) {
-        predict(input, 0, output, 0, 1);
+        Model model = source.current();
+        int nIn = model.network().inputWidth();
+        int nOut = model.network().outputWidth();
+        if (input == null || input.length != nIn) {
+            throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
+                    + (input == null ? "null" : input.length + " values"));
+        }
+        if (output == null || output.length != nOut) {
+            throw new IllegalArgumentException("output must have room for the model's " + nOut + " outputs, got "
+                    + (output == null ? "null" : "length " + output.length));
+        }
+        predict(model, input, 0, output, 0, 1);
     }
 
     /**
@@ -116,7 +131,12 @@ public final class Predictor {
      */
     public int predictClass(float[] input) {
         Model model = source.current();
+        int nIn = model.network().inputWidth();
         int nOut = model.network().outputWidth();
+        if (input == null || input.length != nIn) {
+            throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
+                    + (input == null ? "null" : input.length + " values"));
+        }
         if (classScratch.length < nOut) {
             classScratch = new float[nOut];
         }

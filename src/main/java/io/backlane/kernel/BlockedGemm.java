@@ -50,11 +50,16 @@ abstract class BlockedGemm {
 
     /**
      * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
-     * product), too few columns to fill half a tile (an output layer of width 10), or a tiny product.
+     * product), too few columns to fill half a tile (an output layer of width 10), a rank-k update
+     * with tiny k (the weight gradient of a batch of 1 is an outer product: writing C dominates, and
+     * packing would only add a pass), or a tiny product.
      */
     final boolean useUnpacked(int m, int n, int k) {
-        return m < mr || 2 * n <= nr || (long) m * n * k <= UNPACKED_MAX_VOLUME;
+        return m < mr || 2 * n <= nr || k <= UNPACKED_MAX_K || (long) m * n * k <= UNPACKED_MAX_VOLUME;
     }
+
+    /** Rank-k updates up to this k skip packing. */
+    static final int UNPACKED_MAX_K = 4;
 
     /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */
     final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -78,8 +83,17 @@ abstract class BlockedGemm {
         if (!transB) {
             for (int i = 0; i < m; i++) {
                 int cRow = cOff + i * ldc;
-                Kernels.scaleMatrix(1, n, beta, c, cRow, ldc);
-                for (int p = 0; p < k; p++) {
+                int first = 0;
+                if (beta != 1f) { // fold beta into the first term, so that C's row is written once
+                    float ai0 = transA ? a[aOff + i] : a[aOff + i * lda];
+                    if (ai0 != 0f) {
+                        axpby(n, alpha * ai0, b, bOff, beta, c, cRow);
+                    } else {
+                        Kernels.scaleMatrix(1, n, beta, c, cRow, ldc);
+                    }
+                    first = 1;
+                }
+                for (int p = first; p < k; p++) {
                     float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     if (aip != 0f) {
                         axpy(n, alpha * aip, b, bOff + p * ldb, c, cRow);
@@ -110,6 +124,9 @@ abstract class BlockedGemm {
 
     /** y[yOff + j] += alpha · x[xOff + j] for j in [0, n). */
     abstract void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** y[yOff + j] = alpha · x[xOff + j] + beta · y[yOff + j] for j in [0, n); beta 0: y is not read. */
+    abstract void axpby(int n, float alpha, float[] x, int xOff, float beta, float[] y, int yOff);
 
     /** Σ x[xOff + p] · y[yOff + p] for p in [0, k). */
     abstract float dot(int k, float[] x, int xOff, float[] y, int yOff);

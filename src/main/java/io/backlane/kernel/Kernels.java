@@ -176,7 +176,7 @@ public abstract class Kernels {
 
     /** Applies an activation element-wise: dst[i] = g(src[i]). Softmax is row-wise, see {@link #softmaxRows}. */
     public final void activate(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
-        checkElementwise(g, n, "src", src, srcOff, "dst", dst, dstOff);
+        checkElementwise(g, param, n, "src", src, srcOff, "dst", dst, dstOff);
         if (g == Activation.SOFTMAX) {
             throw new IllegalArgumentException("g: SOFTMAX is row-wise; call softmaxRows(rows, cols, ...)");
         }
@@ -205,7 +205,7 @@ public abstract class Kernels {
      */
     public final void activateBackward(Activation g, float param, int n, float[] dA, int dAOff,
                                        float[] a, int aOff, float[] dZ, int dZOff) {
-        checkElementwise(g, n, "dA", dA, dAOff, "dZ", dZ, dZOff);
+        checkElementwise(g, param, n, "dA", dA, dAOff, "dZ", dZ, dZOff);
         Check.vector("a", a, aOff, n);
         if (g == Activation.SOFTMAX) {
             throw new IllegalArgumentException("g: SOFTMAX has no element-wise derivative; pair it with cross-entropy, whose dZ is A - Y");
@@ -216,10 +216,13 @@ public abstract class Kernels {
     abstract void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff,
                                             float[] a, int aOff, float[] dZ, int dZOff);
 
-    private static void checkElementwise(Activation g, int n, String xName, float[] x, int xOff,
+    private static void checkElementwise(Activation g, float param, int n, String xName, float[] x, int xOff,
                                          String yName, float[] y, int yOff) {
         if (g == null) {
             throw new IllegalArgumentException("g must not be null");
+        }
+        if (g == Activation.LEAKY_RELU) {
+            Check.finite("param (leaky ReLU slope)", param);
         }
         Check.nonNegative("n", n);
         Check.vector(xName, x, xOff, n);

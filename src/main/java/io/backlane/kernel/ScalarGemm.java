@@ -60,6 +60,19 @@ final class ScalarGemm extends BlockedGemm {
     }
 
     @Override
+    void axpby(int n, float alpha, float[] x, int xOff, float beta, float[] y, int yOff) {
+        if (beta == 0f) {
+            for (int j = 0; j < n; j++) {
+                y[yOff + j] = alpha * x[xOff + j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                y[yOff + j] = alpha * x[xOff + j] + beta * y[yOff + j];
+            }
+        }
+    }
+
+    @Override
     float dot(int k, float[] x, int xOff, float[] y, int yOff) {
         // Four partial sums break the dependency chain of one running sum.
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;

@@ -115,6 +115,30 @@ final class VectorGemm extends BlockedGemm {
     }
 
     @Override
+    void axpby(int n, float alpha, float[] x, int xOff, float beta, float[] y, int yOff) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int bound = S.loopBound(n);
+        int j = 0;
+        if (beta == 0f) { // separate loops: a vector merged from two branches would be boxed
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, x, xOff + j).mul(va).intoArray(y, yOff + j);
+            }
+            for (; j < n; j++) {
+                y[yOff + j] = alpha * x[xOff + j];
+            }
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, x, xOff + j).fma(va, FloatVector.fromArray(S, y, yOff + j).mul(vb))
+                        .intoArray(y, yOff + j);
+            }
+            for (; j < n; j++) {
+                y[yOff + j] = alpha * x[xOff + j] + beta * y[yOff + j];
+            }
+        }
+    }
+
+    @Override
     float dot(int k, float[] x, int xOff, float[] y, int yOff) {
         return dotVector(k, x, xOff, y, yOff);
     }

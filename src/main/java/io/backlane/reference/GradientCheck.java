@@ -230,7 +230,7 @@ public final class GradientCheck {
         for (int k = 0; k < analytic.length; k++) {
             scale = Math.max(scale, Math.abs(analytic[k]) + Math.abs(numeric[k]));
         }
-        double floor = Math.max(FLOOR_FRACTION * scale, Double.MIN_NORMAL);   // NaN-free: max(NaN, x) is NaN, handled below
+        double floor = Math.max(FLOOR_FRACTION * scale, Double.MIN_NORMAL);   // NaN when a component is NaN: see below
         if (Double.isNaN(floor) || Double.isInfinite(floor)) {
             floor = Double.MIN_NORMAL;                                        // a NaN or inf component reports inf anyway
         }

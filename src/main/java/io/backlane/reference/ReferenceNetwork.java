@@ -6,6 +6,8 @@ import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
+import java.util.Objects;
+
 /**
  * A plain, double-precision implementation of a {@link Network}: forward propagation, the cost J and
  * its gradient by backpropagation, written as loops that follow {@code backpropagation-notes.md}
@@ -111,13 +113,17 @@ public final class ReferenceNetwork {
         return theta.clone();
     }
 
-    /** W[l]_ij, the weight from unit j of layer l−1 to unit i of layer l. */
+    /** W[l]_ij, the weight from unit j of layer l−1 to unit i of layer l (l in 1..L). */
     public double weight(int l, int i, int j) {
-        return theta[network.weightOffset(l) + i * network.width(l - 1) + j];
+        int cols = network.width(l - 1);
+        Objects.checkIndex(i, network.width(l));
+        Objects.checkIndex(j, cols);
+        return theta[network.weightOffset(l) + i * cols + j];
     }
 
-    /** b[l]_i. */
+    /** b[l]_i (l in 1..L). */
     public double bias(int l, int i) {
+        Objects.checkIndex(i, network.width(l));
         return theta[network.biasOffset(l) + i];
     }
 

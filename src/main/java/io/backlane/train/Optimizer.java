@@ -67,9 +67,22 @@ public abstract class Optimizer {
     @Override
     public abstract String toString();
 
+    /** The trainer this optimizer's state belongs to. */
+    private Object owner;
+
     /** Allocates state for {@code network}'s parameters and resets the update count. */
-    void init(Network network) {
+    void init(Network network, Object owner) {
+        if (this.owner != null && this.owner != owner) {
+            throw new IllegalStateException(this + " is already used by another trainer; its state (step count,"
+                    + " moments) belongs to one training run: create one optimizer per trainer");
+        }
+        this.owner = owner;
         t = 0;
+    }
+
+    /** Whether the update is θ ← θ − α·g, which the trainer may fuse into the backward pass. */
+    boolean isPlainGradientDescent() {
+        return false;
     }
 
     /** θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). */
@@ -96,6 +109,11 @@ public abstract class Optimizer {
         }
 
         @Override
+        boolean isPlainGradientDescent() {
+            return true;
+        }
+
+        @Override
         public String toString() {
             return "sgd(lr=" + learningRate + ")";
         }
@@ -113,8 +131,8 @@ public abstract class Optimizer {
         }
 
         @Override
-        void init(Network network) {
-            super.init(network);
+        void init(Network network, Object owner) {
+            super.init(network, owner);
             v = new float[network.parameterCount()];
         }
 
@@ -166,8 +184,8 @@ public abstract class Optimizer {
         }
 
         @Override
-        void init(Network network) {
-            super.init(network);
+        void init(Network network, Object owner) {
+            super.init(network, owner);
             m = new float[network.parameterCount()];
             v = new float[network.parameterCount()];
         }

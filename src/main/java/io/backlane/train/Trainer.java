@@ -1,9 +1,6 @@
 package io.backlane.train;
 
-import io.backlane.kernel.Activation;
 import io.backlane.kernel.Kernels;
-import io.backlane.nn.Forward;
-import io.backlane.nn.Layer;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
@@ -38,7 +35,7 @@ import java.util.SplittableRandom;
  *
  * <p>A trainer, its parameters and its workspace belong to one thread.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     /** Passed to {@link Builder#batchSize} for full-batch gradient descent. */
     public static final int FULL_BATCH = Integer.MAX_VALUE;
 
@@ -59,14 +56,20 @@ public final class Trainer {
     private final TrainingListener listener;
     private final boolean perStep;
 
-    private Workspace ws;
+    private final int threads;
+    /** Plain SGD without clipping: the update is fused into the gradient GEMMs ({@link Backprop#descend}). */
+    private final boolean fusedSgd;
+
+    private final float[] lastGood;   // (P) the parameters at the start of the epoch, restored on divergence
+    private final float[] beforeStep; // (P) the parameters before a step whose update might overflow
+    private boolean closed;
+    private Backprop main;          // this thread's backprop and workspace
+    private Workspace ws;           // main.ws
+    private WorkerPool pool;        // the other threads' shares, when threads > 1
     /** Where {@link #guard} reports a failure: the epoch and step being run (0 outside fit). */
     private int currentEpoch;
     private long currentStep;
     private long standaloneSteps;
-    /** Correct and total predictions of the last forward pass with targets, for accuracy. */
-    private long lastCorrect;
-    private long lastTotal;
 
     private Trainer(Builder b) {
         this.params = b.params;
@@ -85,9 +88,13 @@ public final class Trainer {
         this.minImprovement = b.minImprovement;
         this.listener = b.listener;
         this.perStep = b.perStep;
-        optimizer.init(net);
+        this.threads = b.threads;
+        this.fusedSgd = optimizer.isPlainGradientDescent() && clipNorm == 0f;
+        this.lastGood = new float[theta.length];
+        this.beforeStep = new float[theta.length];
+        optimizer.init(net, this);
         if (batchSize != FULL_BATCH) {
-            ws = new Workspace(net, batchSize);
+            ensureWorkspace(batchSize);
         }
     }
 
@@ -116,16 +123,17 @@ public final class Trainer {
      * One training step on {@code m} examples: rows of {@code x} from {@code xOff} (m × n[0]) and of
      * {@code y} from {@code yOff} (m × n[L]). Returns the loss before the update (with the L2 term).
      * Allocates nothing once the workspace exists; a single example ({@code m = 1}) is online learning.
+     * Uses the learning rate of the schedule's first epoch, and L2 scaled by this step's m.
      *
-     * @throws TrainingDivergedException if the loss or a gradient is not finite; the parameters are
-     *                                   then left as they were before this step
+     * @throws TrainingDivergedException if the loss, a gradient or an updated parameter is not
+     *                                   finite; the parameters are then left as they were before this step
      */
     public double step(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
         standaloneSteps++;
         currentEpoch = 0;
         currentStep = standaloneSteps;
-        return stepUnchecked(x, xOff, y, yOff, m, baseRate(0));
+        return stepUnchecked(x, xOff, y, yOff, m, m, baseRate(0));
     }
 
     /**
@@ -134,10 +142,13 @@ public final class Trainer {
      */
     public double computeGradient(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
-        return forwardBackward(x, xOff, y, yOff, m);
+        return forwardBackward(x, xOff, y, yOff, m, m);
     }
 
     private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
+        }
         if (m < 1) {
             throw new IllegalArgumentException("m must be >= 1, got " + m);
         }
@@ -160,190 +171,148 @@ public final class Trainer {
     }
 
     private void ensureWorkspace(int m) {
-        if (ws == null || (batchSize == FULL_BATCH && ws.maxBatch < m)) {
-            ws = new Workspace(net, m);
+        if (main == null || (batchSize == FULL_BATCH && ws.maxBatch < m)) {
+            main = new Backprop(net, k, m);
+            ws = main.ws;
+            if (threads > 1) {
+                if (pool != null) {
+                    pool.close();
+                }
+                pool = new WorkerPool(net, k, main, threads, m);
+            }
+        }
+    }
+
+    /**
+     * Stops the worker threads of a trainer built with {@code threads > 1}. A closed trainer refuses
+     * further training; its parameters stay usable.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (pool != null) {
+            pool.close();
+            pool = null;
         }
     }
 
     private float baseRate(int epoch) {
-        return (float) (optimizer.learningRate * schedule.factor(epoch, epochs));
+        double factor = schedule.factor(epoch, epochs);
+        if (!(factor >= 0) || !Double.isFinite(factor)) {
+            throw new IllegalStateException("the learning-rate schedule gave factor " + factor + " for epoch "
+                    + (epoch + 1) + "; it must be a finite number >= 0");
+        }
+        return (float) (optimizer.learningRate * factor);
     }
 
-    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, float lr) {
-        double loss = forwardBackward(x, xOff, y, yOff, m);
-        float[] g = ws.gradient;
-        if (clipNorm > 0f) {
+    /**
+     * One step on m rows; L2 is scaled by {@code l2Rows} (the configured batch size inside fit, so
+     * that the last, smaller batch is not regularized harder than the others).
+     */
+    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
+        double loss;
+        double bound; // an upper bound of |Δθ|: above OVERFLOW_RISK, keep a copy to roll back to
+        if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
+            loss = main.deltas(theta, x, xOff, y, yOff, m);
+            guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
+            loss += l2Cost(l2Rows);
+            float decay = 1f - lr * lambda / l2Rows; // |decay| > 1 makes the weights grow: risky
+            bound = Math.abs(decay) > 1f ? Double.POSITIVE_INFINITY : lr * main.gradientBound(x, xOff, m);
+            keepCopyIfRisky(bound);
+            main.descend(theta, x, xOff, m, lr, lambda * m / l2Rows);
+        } else {
+            loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
+            float[] g = ws.gradient;
             double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
             guard(Double.isFinite(norm), 0, "gradient norm", norm);
-            if (norm > clipNorm) {
+            if (clipNorm > 0f && norm > clipNorm) {
                 k.scale(g.length, (float) (clipNorm / norm), g, 0);
+                norm = clipNorm;
             }
+            // Momentum sums up to 1/(1 − μ) gradients and Adam's step is about lr: 1000·lr·‖g‖ covers both.
+            bound = 1000.0 * lr * norm;
+            keepCopyIfRisky(bound);
+            optimizer.update(net, theta, g, lr);
         }
-        optimizer.update(net, theta, g, lr);
+        checkParameters(bound);
         if (perStep && listener != null) {
             listener.onStep(currentEpoch, currentStep, loss);
         }
         return loss;
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Forward and backward
+    /** Steps that might move a parameter this far could overflow float; they keep a copy to roll back to. */
+    private static final double OVERFLOW_RISK = 1e30;
 
-    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m) {
-        Forward.run(k, net, theta, x, xOff, m, ws.a, ws.zOut, ws.gemm);
-        int layers = net.layerCount();
-        double loss = outputLossAndDelta(y, yOff, m);
-        guard(Double.isFinite(loss), firstNonFiniteLayer(m), "loss", loss);
-
-        float invM = 1f / m;
-        float[] g = ws.gradient;
-        for (int l = layers; l >= 1; l--) {
-            int nOut = net.width(l);
-            int nIn = net.width(l - 1);
-            float[] aPrev = l == 1 ? x : ws.a[l - 1];
-            int aPrevOff = l == 1 ? xOff : 0;
-            float[] dZ = ws.delta[l];
-            // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
-            k.sgemm(true, false, nOut, nIn, m, invM, dZ, 0, nOut, aPrev, aPrevOff, nIn,
-                    0f, g, net.weightOffset(l), nIn, ws.gemm);
-            // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
-            k.columnSums(m, nOut, invM, dZ, 0, 0f, g, net.biasOffset(l));
-            if (l > 1) {
-                float[] dPrev = ws.delta[l - 1];
-                // dA[l-1] (m × n[l-1]) = dZ[l] (m × n[l]) · W[l] (n[l] × n[l-1])
-                k.sgemm(false, false, m, nIn, nOut, 1f, dZ, 0, nOut, theta, net.weightOffset(l), nIn,
-                        0f, dPrev, 0, nIn, ws.gemm);
-                // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
-                Layer below = net.layer(l - 1);
-                k.activateBackward(below.activation(), below.slope(), m * nIn, dPrev, 0, ws.a[l - 1], 0, dPrev, 0);
-                double check = k.sumOfSquares(m * nIn, dPrev, 0);
-                guard(Double.isFinite(check), l - 1, "gradient dZ", check);
-            }
+    private void keepCopyIfRisky(double bound) {
+        if (!(bound < OVERFLOW_RISK)) {
+            System.arraycopy(theta, 0, beforeStep, 0, theta.length);
         }
-        if (lambda > 0f) {
-            double sumW2 = 0;
-            for (int l = 1; l <= layers; l++) {
-                int off = net.weightOffset(l);
-                sumW2 += k.sumOfSquares(net.weightCount(l), theta, off);
-                // dW[l] += (λ/m) W[l]; biases are not regularized
-                k.axpy(net.weightCount(l), lambda * invM, theta, off, g, off);
-            }
-            loss += lambda / (2.0 * m) * sumW2;
-        }
-        return loss;
     }
 
     /**
-     * Computes the mean data loss over m rows from Z[L], A[L] and Y, writes dZ[L] into delta[L],
-     * and counts correct predictions.
+     * Checks the updated parameters: every value finite. A failure rolls back to the copy kept by
+     * {@link #keepCopyIfRisky}; without one (an overflow nobody could predict), the epoch's snapshot
+     * is restored by {@link #fit}.
      */
-    private double outputLossAndDelta(float[] y, int yOff, int m) {
-        int layers = net.layerCount();
-        int nOut = net.outputWidth();
-        int size = m * nOut;
-        float[] a = ws.a[layers];
-        float[] z = ws.zOut;
-        float[] dZ = ws.delta[layers];
-        // A[L] − Y: dZ[L] for cross-entropy (errata 2), dA[L] for squared error
-        System.arraycopy(a, 0, dZ, 0, size);
-        k.axpy(size, -1f, y, yOff, dZ, 0);
-        double sum = 0;
-        switch (net.loss()) {
-            case CATEGORICAL_CROSS_ENTROPY -> {
-                for (int i = 0; i < m; i++) {
-                    // −Σ_j y_j log softmax(z)_j = −Σ_j y_j (z_j − logsumexp(z)), from the logits
-                    int row = i * nOut;
-                    float max = z[row];
-                    for (int j = 1; j < nOut; j++) {
-                        max = Math.max(max, z[row + j]);
-                    }
-                    double s = 0;
-                    for (int j = 0; j < nOut; j++) {
-                        s += Math.exp(z[row + j] - max);
-                    }
-                    double lse = max + Math.log(s);
-                    for (int j = 0; j < nOut; j++) {
-                        float yj = y[yOff + row + j];
-                        if (yj != 0f) {
-                            sum -= yj * (z[row + j] - lse);
-                        }
-                    }
-                }
+    private void checkParameters(double bound) {
+        double sum = k.sumOfSquares(theta.length, theta, 0); // finite in double iff every float is finite
+        if (!Double.isFinite(sum)) {
+            int layer = firstNonFiniteParameterLayer();
+            if (!(bound < OVERFLOW_RISK)) {
+                System.arraycopy(beforeStep, 0, theta, 0, theta.length);
             }
-            case BINARY_CROSS_ENTROPY -> {
-                for (int t = 0; t < size; t++) {
-                    // max(z, 0) − z·y + log(1 + e^−|z|), from the logit (errata 6)
-                    double zt = z[t];
-                    sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
-                }
-            }
-            case MEAN_SQUARED_ERROR -> {
-                double sq = k.sumOfSquares(size, dZ, 0);
-                sum = 0.5 * sq;
-                Layer out = net.layer(layers);
-                if (out.activation() != Activation.IDENTITY) {
-                    // dZ[L] = (A − Y) ⊙ g'(A)
-                    k.activateBackward(out.activation(), out.slope(), size, dZ, 0, a, 0, dZ, 0);
-                }
-            }
-        }
-        countCorrect(a, y, yOff, m, nOut);
-        return sum / m;
-    }
-
-    private void countCorrect(float[] a, float[] y, int yOff, int m, int nOut) {
-        switch (net.loss()) {
-            case CATEGORICAL_CROSS_ENTROPY -> {
-                long correct = 0;
-                for (int i = 0; i < m; i++) {
-                    int row = i * nOut;
-                    if (argmax(a, row, nOut) == argmax(y, yOff + row, nOut)) {
-                        correct++;
-                    }
-                }
-                lastCorrect = correct;
-                lastTotal = m;
-            }
-            case BINARY_CROSS_ENTROPY -> {
-                long correct = 0;
-                int size = m * nOut;
-                for (int t = 0; t < size; t++) {
-                    if ((a[t] >= 0.5f) == (y[yOff + t] >= 0.5f)) {
-                        correct++;
-                    }
-                }
-                lastCorrect = correct;
-                lastTotal = size;
-            }
-            case MEAN_SQUARED_ERROR -> {
-                lastCorrect = 0;
-                lastTotal = 0;
-            }
+            guard(false, layer, "a parameter after the update", sum);
         }
     }
 
-    static int argmax(float[] v, int off, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[off + j] > v[off + best]) {
-                best = j;
-            }
-        }
-        return best;
-    }
-
-    /** The first layer whose activations hold a NaN or infinity (0 if none: only the loss). */
-    private int firstNonFiniteLayer(int m) {
+    private int firstNonFiniteParameterLayer() {
         for (int l = 1; l <= net.layerCount(); l++) {
-            int n = m * net.width(l);
-            float[] check = l == net.layerCount() ? ws.zOut : ws.a[l];
-            for (int i = 0; i < n; i++) {
-                if (!Float.isFinite(check[i])) {
+            int from = net.weightOffset(l);
+            int to = net.biasOffset(l) + net.width(l);
+            for (int i = from; i < to; i++) {
+                if (!Float.isFinite(theta[i])) {
                     return l;
                 }
             }
         }
         return 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward and backward
+
+    /**
+     * Forward and backward (on all threads), then the L2 term scaled by {@code l2Rows}; the
+     * gradient of J lands in ws.gradient.
+     */
+    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
+        int shares = pool != null ? pool.sharesFor(m) : 1;
+        double loss = shares > 1 ? pool.run(theta, x, xOff, y, yOff, m, shares)
+                : main.run(theta, x, xOff, y, yOff, m);
+        guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
+        if (lambda > 0f) {
+            loss += l2Cost(l2Rows);
+            float[] g = ws.gradient;
+            for (int l = 1; l <= net.layerCount(); l++) {
+                int off = net.weightOffset(l);
+                // dW[l] += (λ/m) W[l]; biases are not regularized
+                k.axpy(net.weightCount(l), lambda / l2Rows, theta, off, g, off);
+            }
+        }
+        return loss;
+    }
+
+    /** (λ/2m) Σ_l ‖W[l]‖², the L2 term of J (0 without L2). */
+    private double l2Cost(int m) {
+        if (lambda == 0f) {
+            return 0;
+        }
+        double sumW2 = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            sumW2 += k.sumOfSquares(net.weightCount(l), theta, net.weightOffset(l));
+        }
+        return lambda / (2.0 * m) * sumW2;
     }
 
     private void guard(boolean ok, int layer, String what, double value) {
@@ -381,6 +350,9 @@ public final class Trainer {
      *                                   restored to those at the start of the failing epoch
      */
     public TrainingResult fit(Examples train, Examples validation) {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
+        }
         if (train == null) {
             throw new IllegalArgumentException("train examples must not be null");
         }
@@ -409,7 +381,7 @@ public final class Trainer {
 
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
-            System.arraycopy(theta, 0, ws.lastGood, 0, theta.length);
+            System.arraycopy(theta, 0, lastGood, 0, theta.length); // finite: every step checks the parameters
             float lr = baseRate(epoch - 1);
             if (gather) {
                 shuffle(order, random);
@@ -430,16 +402,16 @@ public final class Trainer {
                             System.arraycopy(train.x(), row * nIn, ws.x, i * nIn, nIn);
                             System.arraycopy(train.y(), row * nOut, ws.y, i * nOut, nOut);
                         }
-                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, lr);
+                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, batch, lr);
                     } else {
-                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, lr);
+                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, batch, lr);
                     }
                     lossSum += loss * m;
-                    correct += lastCorrect;
-                    total += lastTotal;
+                    correct += main.correct;
+                    total += main.total;
                 }
             } catch (TrainingDivergedException e) {
-                System.arraycopy(ws.lastGood, 0, theta, 0, theta.length);
+                System.arraycopy(lastGood, 0, theta, 0, theta.length);
                 throw e;
             } finally {
                 currentEpoch = 0;
@@ -500,10 +472,9 @@ public final class Trainer {
         long total = 0;
         for (int from = 0; from < n; from += chunk) {
             int m = Math.min(chunk, n - from);
-            Forward.run(k, net, theta, examples.x(), from * nIn, m, ws.a, ws.zOut, ws.gemm);
-            lossSum += outputLossAndDelta(examples.y(), from * nOut, m) * m;
-            correct += lastCorrect;
-            total += lastTotal;
+            lossSum += main.forwardLoss(theta, examples.x(), from * nIn, examples.y(), from * nOut, m) * m;
+            correct += main.correct;
+            total += main.total;
         }
         return new Evaluation(lossSum / n, total == 0 ? Double.NaN : (double) correct / total, n);
     }
@@ -524,6 +495,7 @@ public final class Trainer {
         private double minImprovement;
         private TrainingListener listener;
         private boolean perStep;
+        private int threads = 1;
 
         private Builder(Parameters params) {
             if (params == null) {
@@ -623,6 +595,21 @@ public final class Trainer {
         public Builder listener(TrainingListener listener, boolean perStep) {
             this.listener = listener;
             this.perStep = perStep;
+            return this;
+        }
+
+        /**
+         * Threads that share each step (default 1): the batch is split into row ranges, each thread
+         * backpropagates its range in its own workspace, and the gradients are combined before the
+         * update. Worthwhile for batches of hundreds of examples; shares have at least
+         * {@value WorkerPool#MIN_ROWS_PER_THREAD} rows. A trainer with threads owns them until
+         * {@link Trainer#close()}.
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            this.threads = threads;
             return this;
         }
 

@@ -20,7 +20,6 @@ public final class Workspace {
     final float[] zOut;     // (maxBatch, n[L])  Z[L]: output logits, kept for the loss
     final float[][] delta;  // delta[l]: (maxBatch, n[l]) for l = 1..L: dA[l], then dZ[l] in place
     final float[] gradient; // (P)               dW[1], db[1], dW[2], ... in the parameter layout
-    final float[] lastGood; // (P)               the parameters at the start of the epoch, for the NaN guard
     final GemmWorkspace gemm = new GemmWorkspace();
 
     /** Allocates every buffer for batches of up to {@code maxBatch} examples. */
@@ -51,7 +50,6 @@ public final class Workspace {
             delta[l] = new float[maxBatch * network.width(l)];
         }
         gradient = new float[network.parameterCount()];
-        lastGood = new float[network.parameterCount()];
     }
 
     public Network network() {
@@ -63,8 +61,9 @@ public final class Workspace {
     }
 
     /**
-     * The gradient of the last {@code computeGradient} or training step, in the parameter layout
-     * (the backing array, not a copy).
+     * The gradient of J from the last {@link Trainer#computeGradient}, or from the last step of an
+     * optimizer other than plain SGD without clipping (plain SGD is fused into the backward pass and
+     * never writes the gradient out), in the parameter layout (the backing array, not a copy).
      */
     public float[] gradient() {
         return gradient;

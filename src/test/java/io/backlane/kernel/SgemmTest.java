@@ -107,8 +107,8 @@ class SgemmTest {
             GemmCase.of("TT", 300, 520, 300, -0.5f, 0.3f),
             GemmCase.of("NT", 193, 130, 513, 2f, 1f),
             GemmCase.of("TN", 193, 130, 513, 1f, 0.3f),
-            GemmCase.of("NN", 5, 4100, 3, 1f, 0f),
-            GemmCase.of("TN", 5, 4100, 3, 2f, 0.3f),
+            GemmCase.of("NN", 5, 4100, 6, 1f, 0f),
+            GemmCase.of("TN", 5, 4100, 6, 2f, 0.3f),
             GemmCase.of("NT", 9, 4100, 260, -0.5f, 0f),
             GemmCase.of("TT", 6, 4097, 257, 1f, 1f),
         };

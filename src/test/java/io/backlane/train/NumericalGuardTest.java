@@ -42,4 +42,35 @@ class NumericalGuardTest {
         assertEquals(1, e.step());
         assertArrayEquals(before, p.values());
     }
+
+    /** x = 1e19 and y = 0: loss and errors are finite in double, but the update overflows float. */
+    private static Examples overflowing() {
+        return new Examples(new float[] {1e19f}, new float[] {0f}, 1);
+    }
+
+    private static Network linear() {
+        return Network.builder(1).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+    }
+
+    @Test
+    void anUpdateThatOverflowsIsRolledBackInFullBatchTraining() {
+        Parameters p = new Parameters(linear(), new float[] {1f, 0f});
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.sgd(10f)).batchSize(Trainer.FULL_BATCH).epochs(3).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(overflowing()));
+        assertEquals(1, e.epoch());
+        assertEquals(1, e.layer(), e.getMessage());
+        assertTrue(e.getMessage().contains("parameter"), e.getMessage());
+        assertArrayEquals(new float[] {1f, 0f}, p.values(), "the last good parameters");
+    }
+
+    @Test
+    void anUpdateThatOverflowsIsRolledBackInAStepForEveryOptimizer() {
+        for (Optimizer optimizer : new Optimizer[] {Optimizer.sgd(10f), Optimizer.momentum(10f, 0.9f), Optimizer.adam(1e38f)}) {
+            Parameters p = new Parameters(linear(), new float[] {1f, 0f});
+            Trainer trainer = Trainer.builder(p).optimizer(optimizer).batchSize(1).build();
+            Examples d = overflowing();
+            assertThrows(TrainingDivergedException.class, () -> trainer.step(d.x(), 0, d.y(), 0, 1), optimizer.toString());
+            assertArrayEquals(new float[] {1f, 0f}, p.values(), optimizer + ": parameters as before the step");
+        }
+    }
 }

@@ -201,4 +201,80 @@ class TrainerLearningTest {
         }
         assertEquals(0.5, Math.sqrt(moved), 1e-4, "SGD with lr 1 moves by exactly the clipped norm");
     }
+
+    @Test
+    void fusedGradientDescentEqualsTheGeneralUpdate() {
+        // Plain SGD is fused into the backward GEMMs; momentum with mu = 0 is the same update done
+        // the general way (gradient written out, then the optimizer). With L2, both batch sizes.
+        Network net = Network.builder(6).dense(9, Activation.RELU).dense(4, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(40, 6, 4, Loss.CATEGORICAL_CROSS_ENTROPY, 8);
+        for (int batch : new int[] {1, 7}) {
+            Parameters fused = Parameters.initialize(net, 2);
+            Parameters general = Parameters.initialize(net, 2);
+            Trainer.builder(fused).optimizer(Optimizer.sgd(0.05f)).l2(0.5f).batchSize(batch).epochs(3).build().fit(data);
+            Trainer.builder(general).optimizer(Optimizer.momentum(0.05f, 0f)).l2(0.5f).batchSize(batch).epochs(3)
+                    .build().fit(data);
+            assertArrayEquals(general.values(), fused.values(), 1e-5f, "batch " + batch);
+            assertFalse(java.util.Arrays.equals(Parameters.initialize(net, 2).values(), fused.values()));
+        }
+    }
+
+    @Test
+    void fullBatchStopsWhenTheCostStopsImproving() {
+        // The notes' loop: iterate until the cost stops improving (patience without validation).
+        Network net = Network.builder(3).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(30, 3, 1, Loss.MEAN_SQUARED_ERROR, 5);
+        Parameters p = Parameters.initialize(net, 1);
+        TrainingResult r = Trainer.builder(p).optimizer(Optimizer.sgd(0.3f)).batchSize(Trainer.FULL_BATCH)
+                .epochs(100_000).earlyStopping(3, 1e-7).build().fit(data);
+        assertTrue(r.stoppedEarly(), "a linear least-squares fit converges long before 100000 iterations");
+        assertTrue(r.history().size() < 5_000, "iterations: " + r.history().size());
+        double last = r.last().trainLoss();
+        double previous = r.history().get(r.history().size() - 4).trainLoss();
+        assertTrue(previous - last <= 1e-7 * 3 + 1e-12, "stopped because the cost no longer improved");
+    }
+
+    @Test
+    void theLastPartialBatchIsRegularizedLikeTheOthers() {
+        // x = y = 0: only the L2 decay moves the weight. 33 examples in batches of 32: two steps,
+        // each decaying by 1 − α·λ/32, whatever the size of the second batch.
+        Network net = Network.builder(1).dense(1, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples zeros = new Examples(new float[33], new float[33], 33);
+        for (Optimizer optimizer : new Optimizer[] {Optimizer.sgd(0.1f), Optimizer.momentum(0.1f, 0f)}) {
+            Parameters p = new Parameters(net, new float[] {1f, 0f});
+            Trainer.builder(p).optimizer(optimizer).batchSize(32).epochs(1).l2(16f).shuffle(false).build().fit(zeros);
+            assertEquals(0.95f * 0.95f, p.weight(1, 0, 0), 1e-6f, optimizer.toString());
+        }
+    }
+
+    @Test
+    void anOptimizerBelongsToOneTrainer() {
+        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Optimizer adam = Optimizer.adam(0.01f);
+        Trainer.builder(Parameters.initialize(net, 1)).optimizer(adam).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Trainer.builder(Parameters.initialize(net, 2)).optimizer(adam).build());
+        assertTrue(e.getMessage().contains("one optimizer per trainer"), e.getMessage());
+    }
+
+    @Test
+    void aScheduleThatGivesNaNIsRefused() {
+        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Trainer t = Trainer.builder(Parameters.initialize(net, 1)).schedule((epoch, epochs) -> Double.NaN).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(TestData.xor(2)));
+        assertTrue(e.getMessage().contains("schedule"), e.getMessage());
+    }
+
+    @Test
+    void aClosedThreadedTrainerRefusesWorkInsteadOfHanging() {
+        Network net = Network.builder(4).dense(8, Activation.RELU).dense(2, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(64, 4, 2, Loss.CATEGORICAL_CROSS_ENTROPY, 1);
+        Trainer t = Trainer.builder(Parameters.initialize(net, 1)).batchSize(64).threads(2).epochs(2).build();
+        t.fit(data);
+        t.close();
+        assertThrows(IllegalStateException.class, () -> t.fit(data));
+        assertThrows(IllegalStateException.class, () -> t.step(data.x(), 0, data.y(), 0, 64));
+    }
 }

@@ -26,7 +26,7 @@ class ZeroAllocationTest {
         for (Supplier<Optimizer> o : optimizers) {
             for (Loss loss : Loss.values()) {
                 for (int batch : new int[] {1, 33}) {
-                    cases.add(Arguments.of(o.get(), loss, batch));
+                    cases.add(Arguments.of(org.junit.jupiter.api.Named.of(o.get().toString(), o), loss, batch));
                 }
             }
         }
@@ -44,10 +44,10 @@ class ZeroAllocationTest {
 
     @ParameterizedTest(name = "{0} {1} batch {2}")
     @MethodSource("optimizersAndLosses")
-    void trainingStepsAllocateNothing(Optimizer optimizer, Loss loss, int batch) {
+    void trainingStepsAllocateNothing(Supplier<Optimizer> optimizer, Loss loss, int batch) {
         Network net = network(loss);
         Examples data = TestData.random(batch, net.inputWidth(), net.outputWidth(), loss, 1);
-        Trainer trainer = Trainer.builder(Parameters.initialize(net, 1)).optimizer(optimizer).batchSize(batch)
+        Trainer trainer = Trainer.builder(Parameters.initialize(net, 1)).optimizer(optimizer.get()).batchSize(batch)
                 .l2(1e-3f).clipNorm(10f).build();
         AllocationProbe.assertSteadyStateAllocatesNothing(() -> {
             for (int i = 0; i < 50; i++) {
@@ -56,13 +56,13 @@ class ZeroAllocationTest {
         });
     }
 
-    @ParameterizedTest(name = "{1} batch {2}")
+    @ParameterizedTest(name = "{0} {1} batch {2}")
     @MethodSource("optimizersAndLosses")
-    void stepsInsideFitAllocateNothing(Optimizer optimizer, Loss loss, int batch) {
+    void stepsInsideFitAllocateNothing(Supplier<Optimizer> optimizer, Loss loss, int batch) {
         Network net = network(loss);
         Examples data = TestData.random(batch * 12, net.inputWidth(), net.outputWidth(), loss, 2);
         Parameters params = Parameters.initialize(net, 1);
-        Trainer warm = Trainer.builder(params).optimizer(optimizer).batchSize(batch).build();
+        Trainer warm = Trainer.builder(params).optimizer(optimizer.get()).batchSize(batch).build();
         AllocationProbe.assertSteadyStateAllocatesNothing(() -> { // compile the step first
             for (int i = 0; i < 50; i++) {
                 warm.step(data.x(), 0, data.y(), 0, batch);
@@ -70,7 +70,7 @@ class ZeroAllocationTest {
         });
         int epochs = 40;
         long[][] allocatedAtStep = new long[epochs + 1][13];
-        Trainer.builder(params).optimizer(optimizer).batchSize(batch).epochs(epochs)
+        Trainer.builder(params).optimizer(optimizer.get()).batchSize(batch).epochs(epochs)
                 .listener(new TrainingListener() {
                     @Override
                     public void onEpoch(EpochStats stats) {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One training step (forward, backward, SGD update) of a 784-256-128-10 network (ReLU hidden layers,
- * softmax output, categorical cross-entropy), single-threaded, at several batch sizes. The primary
+ * softmax output, categorical cross-entropy), at several batch sizes, on one thread unless asked. The primary
  * score is steps per second; {@code step:samples} counts examples, so JMH prints samples per second.
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must be 0 B/op.
  */
@@ -41,6 +41,10 @@ public class TrainStepBenchmark {
 
     @Param({"1", "32", "128", "1024"})
     public int batch;
+
+    /** Threads sharing each step (data-parallel); 1 by default, pass {@code -p threads=1,2} to measure scaling. */
+    @Param({"1"})
+    public int threads;
 
     /** Examples trained on in the current iteration; JMH reports it as a rate: samples/s. */
     @State(Scope.Thread)
@@ -63,7 +67,7 @@ public class TrainStepBenchmark {
         Network net = Network.builder(784).dense(256, Activation.RELU).dense(128, Activation.RELU)
                 .dense(10, Activation.SOFTMAX).loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
         trainer = Trainer.builder(Parameters.initialize(net, 1)).optimizer(Optimizer.sgd(0.01f))
-                .batchSize(batch).build();
+                .batchSize(batch).threads(threads).build();
         SplittableRandom random = new SplittableRandom(2);
         x = new float[batch * 784];
         y = new float[batch * 10];
@@ -73,6 +77,11 @@ public class TrainStepBenchmark {
         for (int i = 0; i < batch; i++) {
             y[i * 10 + random.nextInt(10)] = 1f;
         }
+    }
+
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        trainer.close();
     }
 
     @Benchmark

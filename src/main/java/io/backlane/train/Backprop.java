@@ -1,0 +1,248 @@
+package io.backlane.train;
+
+import io.backlane.kernel.Activation;
+import io.backlane.kernel.Kernels;
+import io.backlane.nn.Forward;
+import io.backlane.nn.Layer;
+import io.backlane.nn.Network;
+
+/**
+ * Forward and backward propagation over one batch (or one thread's share of it), into one
+ * {@link Workspace}: the data loss, and the gradient of the data loss in {@link Workspace#gradient}.
+ * The L2 term is added by the {@link Trainer}, once, after the shares are combined.
+ *
+ * <p>It reports a NaN or infinity instead of throwing, so that a worker thread can hand the failure
+ * to the thread that owns the training loop.
+ */
+final class Backprop {
+    final Network net;
+    final Kernels k;
+    final Workspace ws;
+
+    /** Correct and total predictions of the last {@link #run} or {@link #forwardLoss}, for accuracy. */
+    long correct;
+    long total;
+    /** Set by the last run when something was not finite. */
+    boolean failed;
+    int failedLayer;
+    String failedWhat;
+    double failedValue;
+
+    Backprop(Network net, Kernels k, int maxBatch) {
+        this.net = net;
+        this.k = k;
+        this.ws = new Workspace(net, maxBatch);
+    }
+
+    /**
+     * Forward and backward on m rows. Returns the mean data loss; the gradient of the mean data
+     * loss over these rows lands in {@code ws.gradient}.
+     */
+    double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+        double loss = deltas(theta, x, xOff, y, yOff, m);
+        if (!failed) {
+            gradient(x, xOff, m);
+        }
+        return loss;
+    }
+
+    /**
+     * The forward pass, the loss, and every layer's error dZ[l] into delta[l], checked for NaN and
+     * infinity, before any gradient or update is written: a failure leaves the parameters as they
+     * were. Returns the mean data loss.
+     */
+    double deltas(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+        failed = false;
+        double loss = forwardLoss(theta, x, xOff, y, yOff, m);
+        if (!Double.isFinite(loss)) {
+            return fail(firstNonFiniteLayer(m), "loss", loss);
+        }
+        for (int l = net.layerCount(); l >= 2; l--) {
+            int nOut = net.width(l);
+            int nIn = net.width(l - 1);
+            float[] dPrev = ws.delta[l - 1];
+            // dA[l-1] (m × n[l-1]) = dZ[l] (m × n[l]) · W[l] (n[l] × n[l-1])
+            k.sgemm(false, false, m, nIn, nOut, 1f, ws.delta[l], 0, nOut, theta, net.weightOffset(l), nIn,
+                    0f, dPrev, 0, nIn, ws.gemm);
+            // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
+            Layer below = net.layer(l - 1);
+            k.activateBackward(below.activation(), below.slope(), m * nIn, dPrev, 0, ws.a[l - 1], 0, dPrev, 0);
+            // A finite sum of squares (in double) means every dZ is finite; the update is checked later.
+            double check = k.sumOfSquares(m * nIn, dPrev, 0);
+            if (!Double.isFinite(check)) {
+                return fail(l - 1, "gradient dZ", check);
+            }
+        }
+        return loss;
+    }
+
+    /** dW[l] and db[l] from the errors of {@link #deltas}, into ws.gradient. */
+    void gradient(float[] x, int xOff, int m) {
+        float invM = 1f / m;
+        for (int l = net.layerCount(); l >= 1; l--) {
+            int nOut = net.width(l);
+            int nIn = net.width(l - 1);
+            // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
+            k.sgemm(true, false, nOut, nIn, m, invM, ws.delta[l], 0, nOut, l == 1 ? x : ws.a[l - 1],
+                    l == 1 ? xOff : 0, nIn, 0f, ws.gradient, net.weightOffset(l), nIn, ws.gemm);
+            // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
+            k.columnSums(m, nOut, invM, ws.delta[l], 0, 0f, ws.gradient, net.biasOffset(l));
+        }
+    }
+
+    /**
+     * An upper bound of every |dJ/dθ| for the errors of {@link #deltas}, from Cauchy–Schwarz:
+     * |(1/m)·Σ_i dZ[i][r]·A[i][c]| ≤ ‖dZ‖·‖A‖/m for weights and ‖dZ‖·√m/m for biases (Frobenius
+     * norms). Costs a pass over the activations, not over the parameters.
+     */
+    double gradientBound(float[] x, int xOff, int m) {
+        double bound = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int nIn = net.width(l - 1);
+            double dZ = Math.sqrt(k.sumOfSquares(m * net.width(l), ws.delta[l], 0));
+            double a = Math.sqrt(l == 1 ? k.sumOfSquares(m * nIn, x, xOff) : k.sumOfSquares(m * nIn, ws.a[l - 1], 0));
+            bound = Math.max(bound, dZ * (a + Math.sqrt(m)) / m);
+        }
+        return bound;
+    }
+
+    /**
+     * Plain gradient descent fused into the gradient products, so that the gradient is never
+     * written out: W[l] ← (1 − α·λ/m)·W[l] − (α/m)·dZ[l]ᵀ·A[l-1] (one GEMM with beta = the decay) and
+     * b[l] ← b[l] − (α/m)·Σ dZ[l]. Same result as {@link #gradient} then θ ← θ − α·g, in fewer
+     * passes over the parameters (a step on one example is bound by memory traffic).
+     * {@code lambda} is the L2 strength already scaled to this batch's m.
+     */
+    void descend(float[] theta, float[] x, int xOff, int m, float lr, float lambda) {
+        float step = lr / m;
+        float decay = 1f - lr * lambda / m;
+        for (int l = net.layerCount(); l >= 1; l--) {
+            int nOut = net.width(l);
+            int nIn = net.width(l - 1);
+            k.sgemm(true, false, nOut, nIn, m, -step, ws.delta[l], 0, nOut, l == 1 ? x : ws.a[l - 1],
+                    l == 1 ? xOff : 0, nIn, decay, theta, net.weightOffset(l), nIn, ws.gemm);
+            k.columnSums(m, nOut, -step, ws.delta[l], 0, 1f, theta, net.biasOffset(l));
+        }
+    }
+
+    private double fail(int layer, String what, double value) {
+        failed = true;
+        failedLayer = layer;
+        failedWhat = what;
+        failedValue = value;
+        return value;
+    }
+
+    /**
+     * The forward pass and the mean data loss over m rows; writes dZ[L] into delta[L] and counts
+     * correct predictions.
+     */
+    double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+        Forward.run(k, net, theta, x, xOff, m, ws.a, ws.zOut, ws.gemm);
+        int layers = net.layerCount();
+        int nOut = net.outputWidth();
+        int size = m * nOut;
+        float[] a = ws.a[layers];
+        float[] z = ws.zOut;
+        float[] dZ = ws.delta[layers];
+        // A[L] − Y: dZ[L] for cross-entropy (errata 2), dA[L] for squared error
+        System.arraycopy(a, 0, dZ, 0, size);
+        k.axpy(size, -1f, y, yOff, dZ, 0);
+        double sum = 0;
+        switch (net.loss()) {
+            case CATEGORICAL_CROSS_ENTROPY -> {
+                for (int i = 0; i < m; i++) {
+                    // −Σ_j y_j log softmax(z)_j = −Σ_j y_j (z_j − logsumexp(z)), from the logits
+                    int row = i * nOut;
+                    float max = z[row];
+                    for (int j = 1; j < nOut; j++) {
+                        max = Math.max(max, z[row + j]);
+                    }
+                    double s = 0;
+                    for (int j = 0; j < nOut; j++) {
+                        s += Math.exp(z[row + j] - max);
+                    }
+                    double lse = max + Math.log(s);
+                    for (int j = 0; j < nOut; j++) {
+                        float yj = y[yOff + row + j];
+                        if (yj != 0f) {
+                            sum -= yj * (z[row + j] - lse);
+                        }
+                    }
+                }
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                for (int t = 0; t < size; t++) {
+                    // max(z, 0) − z·y + log(1 + e^−|z|), from the logit (errata 6)
+                    double zt = z[t];
+                    sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
+                }
+            }
+            case MEAN_SQUARED_ERROR -> {
+                sum = 0.5 * k.sumOfSquares(size, dZ, 0);
+                Layer out = net.layer(layers);
+                if (out.activation() != Activation.IDENTITY) {
+                    // dZ[L] = (A − Y) ⊙ g'(A)
+                    k.activateBackward(out.activation(), out.slope(), size, dZ, 0, a, 0, dZ, 0);
+                }
+            }
+        }
+        countCorrect(a, y, yOff, m, nOut);
+        return sum / m;
+    }
+
+    private void countCorrect(float[] a, float[] y, int yOff, int m, int nOut) {
+        switch (net.loss()) {
+            case CATEGORICAL_CROSS_ENTROPY -> {
+                long c = 0;
+                for (int i = 0; i < m; i++) {
+                    int row = i * nOut;
+                    if (argmax(a, row, nOut) == argmax(y, yOff + row, nOut)) {
+                        c++;
+                    }
+                }
+                correct = c;
+                total = m;
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                long c = 0;
+                int size = m * nOut;
+                for (int t = 0; t < size; t++) {
+                    if ((a[t] >= 0.5f) == (y[yOff + t] >= 0.5f)) {
+                        c++;
+                    }
+                }
+                correct = c;
+                total = size;
+            }
+            case MEAN_SQUARED_ERROR -> {
+                correct = 0;
+                total = 0;
+            }
+        }
+    }
+
+    private static int argmax(float[] v, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[off + j] > v[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** The first layer whose pre-activations or activations hold a NaN or infinity (0 if none). */
+    private int firstNonFiniteLayer(int m) {
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int n = m * net.width(l);
+            float[] check = l == net.layerCount() ? ws.zOut : ws.a[l];
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(check[i])) {
+                    return l;
+                }
+            }
+        }
+        return 0;
+    }
+}
