@@ -85,9 +85,12 @@ final class GradcheckCommand implements Callable<Integer> {
         out.println("reference backpropagation (double) vs finite differences:");
         reference.lines().forEach(l -> out.println("  " + l));
 
-        Trainer trainer = Trainer.builder(new Parameters(net, theta)).batchSize(examples).l2((float) l2).build();
-        trainer.computeGradient(x, 0, y, 0, examples);
-        GradientCheck.Result fast = GradientCheck.compare(net, ReferenceNetwork.toDouble(trainer.workspace().gradient()),
+        float[] gradient;
+        try (Trainer trainer = Trainer.builder(new Parameters(net, theta)).batchSize(examples).l2((float) l2).build()) {
+            trainer.computeGradient(x, 0, y, 0, examples);
+            gradient = trainer.workspace().gradient().clone();
+        }
+        GradientCheck.Result fast = GradientCheck.compare(net, ReferenceNetwork.toDouble(gradient),
                 check.analyticGradient());
         out.println("fast engine (float, " + Kernels.get().name() + " kernels) vs reference backpropagation:");
         fast.lines().forEach(l -> out.println("  " + l));

@@ -47,7 +47,8 @@ final class ModelEvaluation {
                 : scaled.targets();
         Examples examples = new Examples(scaled.features(), y, scaled.rows());
         // evaluate() only reads the parameters; the trainer's optimizer is never used.
-        return Trainer.builder(model.parameters()).batchSize(Math.min(BATCH, scaled.rows())).build()
-                .evaluate(examples).loss();
+        try (Trainer t = Trainer.builder(model.parameters()).batchSize(Math.min(BATCH, scaled.rows())).build()) {
+            return t.evaluate(examples).loss();
+        }
     }
 }

@@ -136,7 +136,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " standardize, minmax or none.")
     FeatureScaler.Kind scale;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Training threads.")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Threads that share each training step (worthwhile for batches of hundreds of examples).")
     int threads;
 
     @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (atomically).")
@@ -170,13 +171,13 @@ final class TrainCommand implements Callable<Integer> {
         Progress progress = new Progress(out, main.interactive, logEvery);
         Trainer.Builder builder = usage(() -> {
             Trainer.Builder b = Trainer.builder(params).optimizer(opt).batchSize(batchSize).epochs(epochs)
-                    .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed).listener(progress);
+                    .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed).listener(progress)
+                    .threads(threads);
             if (patience > 0) {
                 b.earlyStopping(patience, minDelta);
             }
             return b;
         });
-        Trainer trainer = builder.build();
         Examples train = examples(scaled.split().train(), net);
         Examples validation = scaled.split().validation().rows() > 0 ? examples(scaled.split().validation(), net) : null;
 
@@ -192,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
         out.flush();
 
         TrainingResult result;
-        try {
+        try (Trainer trainer = builder.build()) {
             result = trainer.fit(train, validation);
         } finally {
             progress.finish();

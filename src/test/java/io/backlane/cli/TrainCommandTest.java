@@ -52,6 +52,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void threadsShareTheSteps() {
+        Cli.Result r = Cli.run("train", "--data", "digits", "--threads", "2", "--batch-size", "256", "--epochs", "3",
+                "--lr", "0.01").expect(0);
+        assertTrue(r.out().contains(", 2 threads"), r.out());
+        assertTrue(r.accuracy() > 0.7, r.out());
+    }
+
+    @Test
     void withoutValidationAndWithEarlyStoppingAndASchedule() {
         Cli.Result r = Cli.run("train", "--data", "breast-cancer", "--validation-fraction", "0", "--epochs", "200",
                 "--patience", "3", "--min-delta", "0.01", "--optimizer", "nesterov", "--schedule", "cosine:0.1",
