@@ -1,0 +1,107 @@
+package io.backlane.cli;
+
+import io.backlane.data.BundledDatasets;
+import io.backlane.data.Dataset;
+import io.backlane.data.FeatureScaler;
+import io.backlane.data.Preprocessing;
+import io.backlane.data.ScaledSplit;
+import io.backlane.infer.Model;
+import io.backlane.infer.Predictor;
+import io.backlane.io.ModelReader;
+import io.backlane.io.ModelWriter;
+import io.backlane.kernel.Activation;
+import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.Parameters;
+import io.backlane.train.Examples;
+import io.backlane.train.Optimizer;
+import io.backlane.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the README promises: its main command, and its library snippet (the same code, compiled and run here). */
+class ReadmeTest {
+    private static final Path README = Path.of("README.md");
+    private static final Path POM = Path.of("pom.xml");
+    private static final Path SELF = Path.of("src/test/java/io/backlane/cli/ReadmeTest.java");
+
+    /** {@code mvn -q compile exec:exec} runs the pom's {@code args}: the same arguments, in process. */
+    @Test
+    void theMainCommandReachesNinetyFivePercent() throws Exception {
+        String readme = Files.readString(README, StandardCharsets.UTF_8);
+        assertTrue(readme.contains("```sh\nmvn -q compile exec:exec\nmvn verify\n```"), "the two set-up commands");
+        Matcher m = Pattern.compile("<args>([^<]*)</args>").matcher(Files.readString(POM, StandardCharsets.UTF_8));
+        assertTrue(m.find(), "pom.xml property args");
+        String args = m.group(1).strip();
+        assertEquals("train --data breast-cancer", args);
+        assertTrue(readme.contains("`" + args + "`"), "the README names the default arguments");
+
+        Cli.Result r = Cli.run(args.split("\\s+")).expect(0).noStackTrace();
+        assertTrue(r.accuracy() >= 0.95, r.out());
+        assertEquals(50, r.out().lines().filter(l -> l.startsWith("epoch ")).count(), r.out());
+        for (String line : List.of("data      breast-cancer: 569 examples, 30 features, 2 classes (benign 357, malignant 212)",
+                "split     399 train, 57 validation, 113 test (stratified, seed 42)",
+                "network   30-16(relu)-1(sigmoid) binary_cross_entropy, 513 parameters",
+                "test: 113 examples", "  confusion matrix (rows: actual, columns: predicted):")) {
+            assertTrue(r.out().contains(line), line);
+            assertTrue(readme.contains(line), "README excerpt: " + line);
+        }
+    }
+
+    /** The README's Java snippet, line for line, is the body of {@link #librarySnippet}. */
+    @Test
+    void theLibrarySnippetIsThisTestsCode() throws Exception {
+        String readme = Files.readString(README, StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(?s)```java\\n(.*?)```").matcher(readme);
+        assertTrue(m.find(), "a java block in the README");
+        String self = Files.readString(SELF, StandardCharsets.UTF_8);
+        List<String> lines = m.group(1).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertTrue(lines.size() >= 12, "about a dozen lines");
+        for (String line : lines) {
+            assertTrue(self.contains(line), "README line not in ReadmeTest.librarySnippet: " + line);
+        }
+    }
+
+    @Test
+    void librarySnippet(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cancer.bkln");
+        Dataset data = BundledDatasets.load("breast-cancer");                       // 569 x 30, 2 classes
+        ScaledSplit split = Preprocessing.split(data, 0.1, 0.2, 42L).scaled(FeatureScaler.Kind.STANDARDIZE);
+        Dataset train = split.split().train();
+        Network net = Network.builder(data.width()).dense(16, Activation.RELU)
+                .dense(2, Activation.SOFTMAX).loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Parameters params = Parameters.initialize(net, 42L);
+        try (Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(0.003f)).epochs(50).build()) {
+            trainer.fit(new Examples(train.features(), Preprocessing.oneHot(train.classIndices(), 2), train.rows()));
+        }
+        Model model = new Model(net, params, split.scaler(), data.classLabels());  // the scaler goes with the model
+        ModelWriter.save(model, file);                                              // atomic
+        Predictor predictor = Predictor.of(ModelReader.load(file));
+        float[] features = new float[data.width()];
+        data.copyFeatures(0, features, 0);                                          // one example, unscaled
+        float[] probabilities = new float[2];
+        predictor.predict(features, probabilities);
+        String label = model.classLabels().get(Predictor.classOf(probabilities, 0, 2));
+
+        assertEquals(data.classLabels().get(data.classIndex(0)), label);
+        assertEquals(1f, probabilities[0] + probabilities[1], 1e-6f);
+        Dataset rawTest = Preprocessing.split(data, 0.1, 0.2, 42L).test();   // the test rows, unscaled
+        int right = 0;
+        for (int i = 0; i < rawTest.rows(); i++) {
+            rawTest.copyFeatures(i, features, 0);
+            right += predictor.predictClass(features) == rawTest.classIndex(i) ? 1 : 0;
+        }
+        assertEquals(split.split().test().rows(), rawTest.rows());
+        assertTrue(right >= 0.95 * rawTest.rows(), right + " of " + rawTest.rows());
+    }
+}
