@@ -66,6 +66,7 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Declared so that every command accepts it; the exception handlers read it from the arguments. */
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "On an error, also print the stack trace.")
     boolean verbose;

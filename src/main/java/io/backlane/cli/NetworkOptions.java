@@ -31,6 +31,6 @@ final class NetworkOptions {
         if (inputs < 1) {
             throw new UsageException("--inputs must be >= 1, got " + inputs);
         }
-        return TrainCommand.usage(() -> OutputLayer.forOutputs(outputs, loss).network(inputs, layers.layers()));
+        return UsageException.wrap(() -> OutputLayer.forOutputs(outputs, loss).network(inputs, layers.layers()));
     }
 }

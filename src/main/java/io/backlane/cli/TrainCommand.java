@@ -158,18 +158,18 @@ final class TrainCommand implements Callable<Integer> {
 
         DataSource.TrainingData td = DataSource.forTraining(data, label, task);
         Dataset all = td.data();
-        OutputLayer output = usage(() -> all.isClassification()
+        OutputLayer output = UsageException.wrap(() -> all.isClassification()
                 ? OutputLayer.forClasses(all.classCount(), loss) : OutputLayer.forRegression(loss));
-        DataSplit split = usage(() -> td.presetTest() == null
+        DataSplit split = UsageException.wrap(() -> td.presetTest() == null
                 ? Preprocessing.split(all, validationFraction, testFraction, seed)
                 : withTest(Preprocessing.split(all, validationFraction, 0, seed), td.presetTest()));
         ScaledSplit scaled = split.scaled(scale);
-        Network net = usage(() -> output.network(all.width(), layers.layers()));
+        Network net = UsageException.wrap(() -> output.network(all.width(), layers.layers()));
         Parameters params = Parameters.initialize(net, seed);
-        Optimizer opt = usage(this::optimizer);
+        Optimizer opt = UsageException.wrap(this::optimizer);
 
         Progress progress = new Progress(out, main.interactive, logEvery);
-        Trainer.Builder builder = usage(() -> {
+        Trainer.Builder builder = UsageException.wrap(() -> {
             Trainer.Builder b = Trainer.builder(params).optimizer(opt).batchSize(batchSize).epochs(epochs)
                     .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed).listener(progress)
                     .threads(threads);
@@ -187,8 +187,12 @@ final class TrainCommand implements Callable<Integer> {
                 td.presetTest() != null ? "test from the IDX test files" : all.isClassification() ? "stratified" : "shuffled",
                 seed);
         out.printf(Locale.ROOT, "network   %s, %d parameters%n", net, net.parameterCount());
-        out.printf(Locale.ROOT, "training  %s, schedule %s, batch %d, %d epochs, l2 %s, %s scaling, %s kernels, %d thread%s%n",
-                opt, schedule, batchSize, epochs, l2, Specs.name(scale), Kernels.get().name(), threads,
+        out.printf(Locale.ROOT, "training  %s, schedule %s, batch %d, %d epochs, l2 %s, %s, %s kernels, %d thread%s%n",
+                opt, schedule, batchSize, epochs, l2, switch (scale) {
+                    case STANDARDIZE -> "standardize scaling";
+                    case MIN_MAX -> "minmax scaling";
+                    case NONE -> "no scaling";
+                }, Kernels.get().name(), threads,
                 threads == 1 ? "" : "s");
         out.flush();
 
@@ -264,15 +268,6 @@ final class TrainCommand implements Callable<Integer> {
             case ADAM -> Optimizer.adam(lr != null ? lr : 0.003f);
             case ADAMW -> Optimizer.adamW(lr != null ? lr : 0.003f, weightDecay != null ? weightDecay : 0.01f);
         };
-    }
-
-    /** Runs a configuration step; the library's IllegalArgumentException becomes a usage error. */
-    static <T> T usage(java.util.function.Supplier<T> step) {
-        try {
-            return step.get();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
     }
 
     private static DataSplit withTest(DataSplit s, Dataset test) {
