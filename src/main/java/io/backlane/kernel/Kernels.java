@@ -135,6 +135,15 @@ public abstract class Kernels {
 
     abstract double sumOfSquaresUnchecked(int n, float[] x, int xOff);
 
+    /** Whether every x[i] is finite (no NaN, no infinity): one cheap pass, for guards. */
+    public final boolean allFinite(int n, float[] x, int xOff) {
+        Check.nonNegative("n", n);
+        Check.vector("x", x, xOff, n);
+        return allFiniteUnchecked(n, x, xOff);
+    }
+
+    abstract boolean allFiniteUnchecked(int n, float[] x, int xOff);
+
     /** dst[i] = x[i] · y[i] (Hadamard product); dst may be x or y (in place). */
     public final void hadamard(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dstOff) {
         Check.nonNegative("n", n);

@@ -60,6 +60,15 @@ public final class ScalarKernels extends Kernels {
     }
 
     @Override
+    boolean allFiniteUnchecked(int n, float[] x, int xOff) {
+        float s = 0f; // v − v is 0 for a finite v and NaN otherwise
+        for (int i = 0; i < n; i++) {
+            s += x[xOff + i] - x[xOff + i];
+        }
+        return s == 0f;
+    }
+
+    @Override
     void hadamardUnchecked(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dstOff) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = x[xOff + i] * y[yOff + i];

@@ -59,22 +59,46 @@ public final class VectorKernels extends Kernels {
     @Override
     double sumOfSquaresUnchecked(int n, float[] x, int xOff) {
         // Each float vector widens into two double vectors of the same shape (lower and upper half);
-        // a float squared is exact in double, so only the additions round.
-        DoubleVector lo = DoubleVector.zero(D), hi = lo;
+        // a float squared is exact in double, so only the additions round. Two vectors per step, four
+        // accumulators: the FMA latency, not memory, would bound a single chain.
+        DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector w = FloatVector.fromArray(S, x, xOff + i + L);
             DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
-            lo = v0.fma(v0, lo);
-            hi = v1.fma(v1, hi);
+            DoubleVector w0 = (DoubleVector) w.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector w1 = (DoubleVector) w.convertShape(VectorOperators.F2D, D, 1);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = w0.fma(w0, a2);
+            a3 = w1.fma(w1, a3);
         }
-        double s = lo.add(hi).reduceLanes(VectorOperators.ADD);
+        double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             double v = x[xOff + i];
             s += v * v;
         }
         return s;
+    }
+
+    @Override
+    boolean allFiniteUnchecked(int n, float[] x, int xOff) {
+        // v − v is 0 for a finite v and NaN for an infinity or NaN; the sum stays 0 or turns NaN.
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        int i = 0;
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector w = FloatVector.fromArray(S, x, xOff + i + L);
+            a0 = a0.add(v.sub(v));
+            a1 = a1.add(w.sub(w));
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xOff + i] - x[xOff + i];
+        }
+        return s == 0f;
     }
 
     @Override

@@ -91,17 +91,18 @@ final class Backprop {
     }
 
     /**
-     * An upper bound of every |dJ/dθ| for the errors of {@link #deltas}, from Cauchy–Schwarz:
-     * |(1/m)·Σ_i dZ[i][r]·A[i][c]| ≤ ‖dZ‖·‖A‖/m for weights and ‖dZ‖·√m/m for biases (Frobenius
-     * norms). Costs a pass over the activations, not over the parameters.
+     * An upper bound of every |Σ_i dZ[i][r]·A[i][c]| and |Σ_i dZ[i][r]| (any partial sum included)
+     * for the errors of {@link #deltas}, by Cauchy–Schwarz: ‖dZ‖·(‖A‖ + √m) over the layers
+     * (Frobenius norms). The gradient is this over m at most. Costs a pass over the activations,
+     * not over the parameters.
      */
-    double gradientBound(float[] x, int xOff, int m) {
+    double productBound(float[] x, int xOff, int m) {
         double bound = 0;
         for (int l = 1; l <= net.layerCount(); l++) {
             int nIn = net.width(l - 1);
             double dZ = Math.sqrt(k.sumOfSquares(m * net.width(l), ws.delta[l], 0));
             double a = Math.sqrt(l == 1 ? k.sumOfSquares(m * nIn, x, xOff) : k.sumOfSquares(m * nIn, ws.a[l - 1], 0));
-            bound = Math.max(bound, dZ * (a + Math.sqrt(m)) / m);
+            bound = Math.max(bound, dZ * (a + Math.sqrt(m)));
         }
         return bound;
     }

@@ -85,8 +85,21 @@ public abstract class Optimizer {
         return false;
     }
 
-    /** θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). */
-    abstract void update(Network network, float[] theta, float[] g, float lr);
+    /**
+     * θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). Returns
+     * whether every value written is finite: the loop checks as it writes, with
+     * {@link #nonFiniteSign}, so that the guard costs no extra pass over the parameters.
+     */
+    abstract boolean update(Network network, float[] theta, float[] g, float lr);
+
+    /**
+     * Negative exactly when v is an infinity or NaN (its exponent bits are all ones, and adding one
+     * exponent step carries into the sign bit). Integer operations only, so that a loop that ORs
+     * these together still vectorizes (a floating-point sum would not: its order is fixed).
+     */
+    static int nonFiniteSign(float v) {
+        return (Float.floatToRawIntBits(v) & 0x7f800000) + 0x00800000;
+    }
 
     static float checkUnit(String name, float value) {
         if (!(value >= 0f && value < 1f)) {
@@ -101,11 +114,15 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(Network network, float[] theta, float[] g, float lr) {
+        boolean update(Network network, float[] theta, float[] g, float lr) {
             t++;
+            int exponents = 0;
             for (int i = 0; i < theta.length; i++) {
-                theta[i] -= lr * g[i];
+                float ti = theta[i] - lr * g[i];
+                theta[i] = ti;
+                exponents |= nonFiniteSign(ti);
             }
+            return exponents >= 0;
         }
 
         @Override
@@ -137,22 +154,28 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(Network network, float[] theta, float[] g, float lr) {
+        boolean update(Network network, float[] theta, float[] g, float lr) {
             t++;
             float[] v = this.v;
+            int exponents = 0;
             if (nesterov) {
                 for (int i = 0; i < theta.length; i++) {
                     float vi = mu * v[i] + g[i];
                     v[i] = vi;
-                    theta[i] -= lr * (g[i] + mu * vi);
+                    float ti = theta[i] - lr * (g[i] + mu * vi);
+                    theta[i] = ti;
+                    exponents |= nonFiniteSign(ti);
                 }
             } else {
                 for (int i = 0; i < theta.length; i++) {
                     float vi = mu * v[i] + g[i];
                     v[i] = vi;
-                    theta[i] -= lr * vi;
+                    float ti = theta[i] - lr * vi;
+                    theta[i] = ti;
+                    exponents |= nonFiniteSign(ti);
                 }
             }
+            return exponents >= 0;
         }
 
         @Override
@@ -191,7 +214,7 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(Network network, float[] theta, float[] g, float lr) {
+        boolean update(Network network, float[] theta, float[] g, float lr) {
             t++;
             if (weightDecay > 0f) { // decoupled decay, weights only, before the Adam step (as PyTorch)
                 float keep = 1f - lr * weightDecay;
@@ -206,14 +229,18 @@ public abstract class Optimizer {
             float c2 = (float) (1.0 / (1.0 - Math.pow(beta2, t)));
             float b1 = beta1, b2 = beta2, eps = epsilon;
             float[] m = this.m, v = this.v;
+            int exponents = 0;
             for (int i = 0; i < theta.length; i++) {
                 float gi = g[i];
                 float mi = b1 * m[i] + (1f - b1) * gi;
                 float vi = b2 * v[i] + (1f - b2) * gi * gi;
                 m[i] = mi;
                 v[i] = vi;
-                theta[i] -= lr * (mi * c1) / ((float) Math.sqrt(vi * c2) + eps);
+                float ti = theta[i] - lr * (mi * c1) / ((float) Math.sqrt(vi * c2) + eps);
+                theta[i] = ti;
+                exponents |= nonFiniteSign(ti);
             }
+            return exponents >= 0;
         }
 
         @Override

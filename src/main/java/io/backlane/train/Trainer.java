@@ -211,15 +211,23 @@ public final class Trainer implements AutoCloseable {
      */
     private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
         double loss;
-        double bound; // an upper bound of |Δθ|: above OVERFLOW_RISK, keep a copy to roll back to
         if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
             loss = main.deltas(theta, x, xOff, y, yOff, m);
             guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
             loss += l2Cost(l2Rows);
-            float decay = 1f - lr * lambda / l2Rows; // |decay| > 1 makes the weights grow: risky
-            bound = Math.abs(decay) > 1f ? Double.POSITIVE_INFINITY : lr * main.gradientBound(x, xOff, m);
-            keepCopyIfRisky(bound);
+            float decay = 1f - lr * lambda / l2Rows;
+            // W ← decay·W − (α/m)·Σ dZ·A cannot overflow when |decay| ≤ 1 and every partial sum and
+            // step is far below half an ulp of Float.MAX_VALUE (~1e31): then the parameters need no
+            // check. Otherwise keep a copy, update, and check.
+            double products = main.productBound(x, xOff, m);
+            boolean risky = Math.abs(decay) > 1f || !(products < 1e37) || !(lr * products / m < 1e30);
+            if (risky) {
+                System.arraycopy(theta, 0, beforeStep, 0, theta.length);
+            }
             main.descend(theta, x, xOff, m, lr, lambda * m / l2Rows);
+            if (risky && !k.allFinite(theta.length, theta, 0)) {
+                rollBack();
+            }
         } else {
             loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
             float[] g = ws.gradient;
@@ -229,41 +237,29 @@ public final class Trainer implements AutoCloseable {
                 k.scale(g.length, (float) (clipNorm / norm), g, 0);
                 norm = clipNorm;
             }
-            // Momentum sums up to 1/(1 − μ) gradients and Adam's step is about lr: 1000·lr·‖g‖ covers both.
-            bound = 1000.0 * lr * norm;
-            keepCopyIfRisky(bound);
-            optimizer.update(net, theta, g, lr);
+            // Momentum sums up to 1/(1 − μ) gradients, Adam steps by about lr: 1000·lr·‖g‖ bounds both.
+            boolean risky = !(1000.0 * lr * norm < 1e30);
+            if (risky) {
+                System.arraycopy(theta, 0, beforeStep, 0, theta.length);
+            }
+            if (!optimizer.update(net, theta, g, lr)) { // the update loop checks what it writes
+                if (risky) {
+                    rollBack();
+                }
+                guard(false, firstNonFiniteParameterLayer(), "a parameter after the update", Double.NaN);
+            }
         }
-        checkParameters(bound);
         if (perStep && listener != null) {
             listener.onStep(currentEpoch, currentStep, loss);
         }
         return loss;
     }
 
-    /** Steps that might move a parameter this far could overflow float; they keep a copy to roll back to. */
-    private static final double OVERFLOW_RISK = 1e30;
-
-    private void keepCopyIfRisky(double bound) {
-        if (!(bound < OVERFLOW_RISK)) {
-            System.arraycopy(theta, 0, beforeStep, 0, theta.length);
-        }
-    }
-
-    /**
-     * Checks the updated parameters: every value finite. A failure rolls back to the copy kept by
-     * {@link #keepCopyIfRisky}; without one (an overflow nobody could predict), the epoch's snapshot
-     * is restored by {@link #fit}.
-     */
-    private void checkParameters(double bound) {
-        double sum = k.sumOfSquares(theta.length, theta, 0); // finite in double iff every float is finite
-        if (!Double.isFinite(sum)) {
-            int layer = firstNonFiniteParameterLayer();
-            if (!(bound < OVERFLOW_RISK)) {
-                System.arraycopy(beforeStep, 0, theta, 0, theta.length);
-            }
-            guard(false, layer, "a parameter after the update", sum);
-        }
+    /** Restores the copy taken before a risky step and reports the overflow. */
+    private void rollBack() {
+        int layer = firstNonFiniteParameterLayer();
+        System.arraycopy(beforeStep, 0, theta, 0, theta.length);
+        guard(false, layer, "a parameter after the update", Double.NaN);
     }
 
     private int firstNonFiniteParameterLayer() {

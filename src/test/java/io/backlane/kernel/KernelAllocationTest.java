@@ -42,6 +42,7 @@ class KernelAllocationTest {
         ops.put("axpy", () -> k.axpy(n, 0.5f, a, 0, c, 0));
         ops.put("scale", () -> k.scale(n, 0.5f, c, 0));
         ops.put("sumOfSquares", () -> k.sumOfSquares(n, a, 0));
+        ops.put("allFinite", () -> k.allFinite(n, a, 0));
         ops.put("hadamard", () -> k.hadamard(n, a, 0, b, 0, c, 0));
         // Warm every kernel together, so that each is compiled with the mixed profile a network gives it.
         for (int round = 0; round < 500; round++) {
