@@ -61,11 +61,25 @@ abstract class BlockedGemm {
     /** Rank-k updates up to this k skip packing. */
     static final int UNPACKED_MAX_K = 4;
 
+    /**
+     * A·Bᵀ with at most this many rows runs as tiled dot products of rows ({@link #dotProducts}):
+     * rows of both operands are contiguous in k, so nothing needs packing, and packing all of B
+     * (a layer's whole weight matrix) for a few rows of A costs about as much as the product.
+     * Measured on Zen 5: 32×256×784 at 109 GFLOP/s against 64 packed; the packed path wins from
+     * m ≈ 256 on.
+     */
+    static final int DOT_MAX_M = 128;
+
+    /** The decision {@link #gemm} makes: {@link #useUnpacked(int, int, int)}, or A·Bᵀ with few rows. */
+    final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
+        return useUnpacked(m, n, k) || (!transA && transB && m <= DOT_MAX_M);
+    }
+
     /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */
     final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        if (useUnpacked(m, n, k)) {
+        if (useUnpacked(transA, transB, m, n, k)) {
             unpacked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
@@ -101,13 +115,7 @@ abstract class BlockedGemm {
                 }
             }
         } else if (!transA) {
-            for (int i = 0; i < m; i++) {
-                int cRow = cOff + i * ldc;
-                for (int j = 0; j < n; j++) {
-                    float d = alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb);
-                    c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
-                }
-            }
+            dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             for (int i = 0; i < m; i++) {
                 int cRow = cOff + i * ldc;
@@ -118,6 +126,21 @@ abstract class BlockedGemm {
                     }
                     c[cRow + j] = beta == 0f ? alpha * s : alpha * s + beta * c[cRow + j];
                 }
+            }
+        }
+    }
+
+    /**
+     * C = alpha·A·Bᵀ + beta·C as m·n dot products of rows of A and rows of B, both contiguous:
+     * the form of a forward pass (Z = A·Wᵀ), which needs no packing at all.
+     */
+    void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int cRow = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float d = alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb);
+                c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
             }
         }
     }
@@ -200,16 +223,17 @@ abstract class BlockedGemm {
                         java.util.Arrays.fill(pb, dst + cols, dst + nr, 0f);
                     }
                 }
-            } else { // op(B)[p][j] = B[j][p]: read along B's rows, scatter with stride NR
-                for (int j = 0; j < cols; j++) {
-                    int src = bOff + (jc + jr + j) * ldb + pc;
-                    for (int p = 0, dst = strip + j; p < kc; p++, dst += nr) {
-                        pb[dst] = b[src + p];
+            } else { // op(B)[p][j] = B[j][p]: gather down the strip's columns, write each packed row once
+                // p outer, j inner: the strip's cols rows of B stay in L1 (one cache line serves 16
+                // consecutive p), and the packed buffer is written sequentially.
+                int src = bOff + (jc + jr) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    int dst = strip + p * nr;
+                    for (int j = 0; j < cols; j++) {
+                        pb[dst + j] = b[src + j * ldb + p];
                     }
-                }
-                for (int j = cols; j < nr; j++) {
-                    for (int p = 0, dst = strip + j; p < kc; p++, dst += nr) {
-                        pb[dst] = 0f;
+                    for (int j = cols; j < nr; j++) {
+                        pb[dst + j] = 0f;
                     }
                 }
             }
@@ -221,27 +245,21 @@ abstract class BlockedGemm {
      * {@code pa[s·kc·MR + p·MR + i]}; rows past mc are zero.
      */
     final void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+        // p outer, i inner, as in packB: the packed strip is written sequentially.
         for (int ir = 0, strip = 0; ir < mc; ir += mr, strip += kc * mr) {
             int rows = Math.min(mr, mc - ir);
-            if (transA) { // op(A)[i][p] = A[p][i]: MR consecutive floats of A's row p
-                for (int p = 0; p < kc; p++) {
-                    int dst = strip + p * mr;
-                    System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, pa, dst, rows);
-                    if (rows < mr) {
-                        java.util.Arrays.fill(pa, dst + rows, dst + mr, 0f);
-                    }
-                }
-            } else { // op(A)[i][p] = A[i][p]: read along A's rows, scatter with stride MR
+            // Element (i, p) of op(A) is at src + i·iStride + p·pStride.
+            int src = transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
+            int iStride = transA ? 1 : lda;
+            int pStride = transA ? lda : 1;
+            for (int p = 0; p < kc; p++) {
+                int dst = strip + p * mr;
+                int from = src + p * pStride;
                 for (int i = 0; i < rows; i++) {
-                    int src = aOff + (ic + ir + i) * lda + pc;
-                    for (int p = 0, dst = strip + i; p < kc; p++, dst += mr) {
-                        pa[dst] = a[src + p];
-                    }
+                    pa[dst + i] = a[from + i * iStride];
                 }
                 for (int i = rows; i < mr; i++) {
-                    for (int p = 0, dst = strip + i; p < kc; p++, dst += mr) {
-                        pa[dst] = 0f;
-                    }
+                    pa[dst + i] = 0f;
                 }
             }
         }

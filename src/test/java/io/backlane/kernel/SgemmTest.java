@@ -32,6 +32,8 @@ class SgemmTest {
         int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
         assertTrue(engine.useUnpacked(17, 33, 31));
         assertFalse(engine.useUnpacked(70, 90, 45));
+        assertTrue(engine.useUnpacked(false, true, 70, 90, 45), "A·Bᵀ with few rows: dot products");
+        assertFalse(engine.useUnpacked(false, true, 300, 90, 45));
         Random rnd = new Random(1);
         for (int[] s : shapes) {
             for (String t : TRANSPOSES) {
@@ -109,11 +111,11 @@ class SgemmTest {
             GemmCase.of("TN", 193, 130, 513, 1f, 0.3f),
             GemmCase.of("NN", 5, 4100, 6, 1f, 0f),
             GemmCase.of("TN", 5, 4100, 6, 2f, 0.3f),
-            GemmCase.of("NT", 9, 4100, 260, -0.5f, 0f),
+            GemmCase.of("NT", 133, 4100, 260, -0.5f, 0f),
             GemmCase.of("TT", 6, 4097, 257, 1f, 1f),
         };
         for (GemmCase c : cases) {
-            assertFalse(engine.useUnpacked(c.m(), c.n(), c.k()), c + " should take the packed path");
+            assertFalse(engine.useUnpacked(c.transA(), c.transB(), c.m(), c.n(), c.k()), c + " should take the packed path");
             c.check(gemm, rnd, true);
         }
     }
