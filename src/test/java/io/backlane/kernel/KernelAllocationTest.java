@@ -27,8 +27,8 @@ class KernelAllocationTest {
         GemmWorkspace ws = new GemmWorkspace();
         Map<String, Runnable> ops = new LinkedHashMap<>();
         ops.put("sgemm NT dot products", () -> k.sgemm(false, true, 33, 64, 40, 1f, a, 0, 40, w, 0, 40, 0f, c, 0, 64, ws));
-        float[] big = new float[200 * 64];
-        ops.put("sgemm NT packed", () -> k.sgemm(false, true, 200, 64, 40, 1f, big, 0, 40, w, 0, 40, 0f, big, 0, 64, ws));
+        float[] big = new float[200 * 40], bigC = new float[200 * 64];
+        ops.put("sgemm NT packed", () -> k.sgemm(false, true, 200, 64, 40, 1f, big, 0, 40, w, 0, 40, 0f, bigC, 0, 64, ws));
         ops.put("sgemm NT unpacked", () -> k.sgemm(false, true, 1, 64, 40, 1f, a, 0, 40, w, 0, 40, 0f, c, 0, 64, ws));
         ops.put("sgemm TN packed", () -> k.sgemm(true, false, 64, 40, 33, 0.1f, a, 0, 64, b, 0, 40, 0f, c, 0, 40, ws));
         ops.put("sgemm NN packed beta", () -> k.sgemm(false, false, 33, 40, 64, 1f, a, 0, 64, w, 0, 40, 0.5f, c, 0, 40, ws));
