@@ -128,4 +128,20 @@ class GoldenModelTest {
         assertEquals(0.6755215548681403, rows.get(0)[4], 0.0);
         assertEquals(0.1792648053177916, rows.get(4)[6], 0.0);
     }
+
+    @Test
+    void theFastPredictorGivesTheRecordedPredictions() throws IOException {
+        // The serving path (scaler, vector or scalar kernels, float) on the golden file must keep
+        // agreeing with the values recorded when the file was written, to float precision.
+        Model m = ModelReader.load(golden);
+        io.backlane.infer.Predictor predictor = io.backlane.infer.Predictor.of(m);
+        List<double[]> rows = expectedRows();
+        float[] p = new float[3];
+        for (int r = 0; r < rows.size(); r++) {
+            predictor.predict(GoldenModels.INPUTS[r].clone(), p);
+            for (int k = 0; k < 3; k++) {
+                assertEquals(rows.get(r)[4 + k], p[k], 2e-6, "row " + r + ", class " + k);
+            }
+        }
+    }
 }
