@@ -26,9 +26,10 @@ abstract class BlockedGemm {
     final int mr;
     final int nr;
 
-    BlockedGemm(int mr, int nr) {
+    BlockedGemm(int mr, int nr, int dotMaxM) {
         this.mr = mr;
         this.nr = nr;
+        this.dotMaxM = dotMaxM;
     }
 
     /**
@@ -66,13 +67,13 @@ abstract class BlockedGemm {
      * rows of both operands are contiguous in k, so nothing needs packing, and packing all of B
      * (a layer's whole weight matrix) for a few rows of A costs about as much as the product.
      * Measured on Zen 5: 32×256×784 at 109 GFLOP/s against 64 packed; the packed path wins from
-     * m ≈ 256 on.
+     * m ≈ 256 on. Only where {@link #dotProducts} has a tiled kernel; 0 (never) otherwise.
      */
-    static final int DOT_MAX_M = 128;
+    final int dotMaxM;
 
     /** The decision {@link #gemm} makes: {@link #useUnpacked(int, int, int)}, or A·Bᵀ with few rows. */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
-        return useUnpacked(m, n, k) || (!transA && transB && m <= DOT_MAX_M);
+        return useUnpacked(m, n, k) || (!transA && transB && m <= dotMaxM);
     }
 
     /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */

@@ -17,7 +17,7 @@ final class VectorGemm extends BlockedGemm {
     static final int NR = 4 * L;
 
     VectorGemm() {
-        super(MR, NR);
+        super(MR, NR, 128);
     }
 
     @Override
