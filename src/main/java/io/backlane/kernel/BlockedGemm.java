@@ -266,6 +266,21 @@ abstract class BlockedGemm {
         }
     }
 
+    /** C[off .. off+4) = alpha·t + beta·C (C not read when beta is 0): a row of a 4-wide tile of scalars. */
+    static void storeRow4(float t0, float t1, float t2, float t3, float alpha, float beta, float[] c, int off) {
+        if (beta == 0f) {
+            c[off] = alpha * t0;
+            c[off + 1] = alpha * t1;
+            c[off + 2] = alpha * t2;
+            c[off + 3] = alpha * t3;
+        } else {
+            c[off] = alpha * t0 + beta * c[off];
+            c[off + 1] = alpha * t1 + beta * c[off + 1];
+            c[off + 2] = alpha * t2 + beta * c[off + 2];
+            c[off + 3] = alpha * t3 + beta * c[off + 3];
+        }
+    }
+
     static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }

@@ -48,24 +48,10 @@ final class ScalarGemm extends BlockedGemm {
             float a3 = pa[ai + 3];
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
         }
-        storeRow(c00, c01, c02, c03, alpha, beta, c, cOff);
-        storeRow(c10, c11, c12, c13, alpha, beta, c, cOff + ldc);
-        storeRow(c20, c21, c22, c23, alpha, beta, c, cOff + 2 * ldc);
-        storeRow(c30, c31, c32, c33, alpha, beta, c, cOff + 3 * ldc);
-    }
-
-    private static void storeRow(float t0, float t1, float t2, float t3, float alpha, float beta, float[] c, int off) {
-        if (beta == 0f) {
-            c[off] = alpha * t0;
-            c[off + 1] = alpha * t1;
-            c[off + 2] = alpha * t2;
-            c[off + 3] = alpha * t3;
-        } else {
-            c[off] = alpha * t0 + beta * c[off];
-            c[off + 1] = alpha * t1 + beta * c[off + 1];
-            c[off + 2] = alpha * t2 + beta * c[off + 2];
-            c[off + 3] = alpha * t3 + beta * c[off + 3];
-        }
+        storeRow4(c00, c01, c02, c03, alpha, beta, c, cOff);
+        storeRow4(c10, c11, c12, c13, alpha, beta, c, cOff + ldc);
+        storeRow4(c20, c21, c22, c23, alpha, beta, c, cOff + 2 * ldc);
+        storeRow4(c30, c31, c32, c33, alpha, beta, c, cOff + 3 * ldc);
     }
 
     @Override

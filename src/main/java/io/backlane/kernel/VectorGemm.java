@@ -125,14 +125,44 @@ final class VectorGemm extends BlockedGemm {
                 dotKernel4x4(k, alpha, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j, ldc);
             }
         }
-        // Edges: the last m % 4 rows and n % 4 columns, one dot product each.
+        // The last m % 4 rows (all of a batch of 1) in 1×4 tiles, then the last n % 4 columns.
+        for (int i = m4; i < m; i++) {
+            for (int j = 0; j < n4; j += 4) {
+                dotKernel1x4(k, alpha, a, aOff + i * lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j);
+            }
+        }
         for (int i = 0; i < m; i++) {
             int cRow = cOff + i * ldc;
-            for (int j = i < m4 ? n4 : 0; j < n; j++) {
+            for (int j = n4; j < n; j++) {
                 float d = alpha * dotVector(k, a, aOff + i * lda, b, bOff + j * ldb);
                 c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
             }
         }
+    }
+
+    /** One row of A against four rows of B: a matrix-vector product, four outputs at a time. */
+    private static void dotKernel1x4(int k, float alpha, float[] a, int aOff, float[] b, int bOff, int ldb,
+                                     float beta, float[] c, int cOff) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
+        int p = 0;
+        for (int bound = S.loopBound(k); p < bound; p += L) {
+            FloatVector x = FloatVector.fromArray(S, a, aOff + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+        }
+        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
+        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float x = a[aOff + p];
+            t0 += x * b[b0 + p];
+            t1 += x * b[b1 + p];
+            t2 += x * b[b2 + p];
+            t3 += x * b[b3 + p];
+        }
+        storeRow4(t0, t1, t2, t3, alpha, beta, c, cOff);
     }
 
     private static void dotKernel4x4(int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -188,25 +218,10 @@ final class VectorGemm extends BlockedGemm {
             t20 += x2 * y0; t21 += x2 * y1; t22 += x2 * y2; t23 += x2 * y3;
             t30 += x3 * y0; t31 += x3 * y1; t32 += x3 * y2; t33 += x3 * y3;
         }
-        storeRow(t00, t01, t02, t03, alpha, beta, c, cOff);
-        storeRow(t10, t11, t12, t13, alpha, beta, c, cOff + ldc);
-        storeRow(t20, t21, t22, t23, alpha, beta, c, cOff + 2 * ldc);
-        storeRow(t30, t31, t32, t33, alpha, beta, c, cOff + 3 * ldc);
-    }
-
-    /** C[0:4] = alpha·t + beta·C (C not read when beta is 0); scalars, so a call is fine. */
-    private static void storeRow(float t0, float t1, float t2, float t3, float alpha, float beta, float[] c, int off) {
-        if (beta == 0f) {
-            c[off] = alpha * t0;
-            c[off + 1] = alpha * t1;
-            c[off + 2] = alpha * t2;
-            c[off + 3] = alpha * t3;
-        } else {
-            c[off] = alpha * t0 + beta * c[off];
-            c[off + 1] = alpha * t1 + beta * c[off + 1];
-            c[off + 2] = alpha * t2 + beta * c[off + 2];
-            c[off + 3] = alpha * t3 + beta * c[off + 3];
-        }
+        storeRow4(t00, t01, t02, t03, alpha, beta, c, cOff);
+        storeRow4(t10, t11, t12, t13, alpha, beta, c, cOff + ldc);
+        storeRow4(t20, t21, t22, t23, alpha, beta, c, cOff + 2 * ldc);
+        storeRow4(t30, t31, t32, t33, alpha, beta, c, cOff + 3 * ldc);
     }
 
     @Override
