@@ -23,6 +23,9 @@ import java.util.SplittableRandom;
  * dZ[l−1] = dA[l−1] ⊙ g'(A[l−1])
  * J       = (1/m) Σ L(a, y) + (λ/2m) Σ_l ‖W[l]‖²
  * </pre>
+ * m is the number of examples in the step. In the L2 terms inside {@link #fit} it is the configured
+ * batch size even for the last, smaller batch, so that every step decays the weights alike (with
+ * full-batch descent that is the training-set size, as in the notes).
  *
  * <pre>{@code
  * Network net = Network.builder(64).dense(32, Activation.RELU).dense(10, Activation.SOFTMAX)
