@@ -38,13 +38,8 @@ abstract class BlockedGemm {
      * alpha·acc + beta·C to the full tile of C at {@code cOff} (beta 0: C not read).
      */
     abstract void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                              float alpha, float beta, float[] c, int cOff, int ldc, float[] scratch);
+                              float alpha, float beta, float[] c, int cOff, int ldc);
 
-    /**
-     * As {@link #microKernel}, but writes alpha·acc to {@code tile} (MR×NR, row-major) only.
-     * {@code scratch} in {@link #microKernel} is that same MR×NR buffer, free for accumulators.
-     */
-    abstract void microKernelToTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile);
 
     /** Below this many multiply-adds, packing costs more than it saves. */
     static final long UNPACKED_MAX_VOLUME = 32L * 32 * 32;
@@ -183,9 +178,10 @@ abstract class BlockedGemm {
                             int paOff = (ir / mr) * kc * mr;
                             int cTile = cOff + (ic + ir) * ldc + jc + jr;
                             if (mrEff == mr && nrEff == nr) {
-                                microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc, ws.tile);
+                                microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc);
                             } else {
-                                microKernelToTile(kc, pa, paOff, pb, pbOff, alpha, ws.tile);
+                                // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
+                                microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, ws.tile, 0, nr);
                                 mergeTile(ws.tile, mrEff, nrEff, betaBlock, c, cTile, ldc);
                             }
                         }

@@ -17,13 +17,8 @@ final class ScalarGemm extends BlockedGemm {
 
     @Override
     void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                     float alpha, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+                     float alpha, float beta, float[] c, int cOff, int ldc) {
         microKernel4x4(kc, pa, paOff, pb, pbOff, alpha, beta, c, cOff, ldc);
-    }
-
-    @Override
-    void microKernelToTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile) {
-        microKernel4x4(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, NR);
     }
 
     /**

@@ -22,14 +22,8 @@ final class VectorGemm extends BlockedGemm {
 
     @Override
     void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                     float alpha, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+                     float alpha, float beta, float[] c, int cOff, int ldc) {
         microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, beta, c, cOff, ldc);
-    }
-
-    @Override
-    void microKernelToTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile) {
-        // The same kernel, writing to a tile whose leading dimension is NR and ignoring its contents.
-        microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, NR);
     }
 
     /** C[0:4, 0:4L] = alpha · Σ_p a_p ⊗ b_p + beta · C over kc packed rank-1 updates. */
