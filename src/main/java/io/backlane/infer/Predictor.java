@@ -74,12 +74,8 @@ public final class Predictor {
      */
     public void predict(float[] input, float[] output) {
         Model model = source.current();
-        int nIn = model.network().inputWidth();
+        requireOneExample(model, input);
         int nOut = model.network().outputWidth();
-        if (input == null || input.length != nIn) {
-            throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
-                    + (input == null ? "null" : input.length + " values"));
-        }
         if (output == null || output.length != nOut) {
             throw new IllegalArgumentException("output must have room for the model's " + nOut + " outputs, got "
                     + (output == null ? "null" : "length " + output.length));
@@ -125,18 +121,22 @@ public final class Predictor {
         }
     }
 
+    private static void requireOneExample(Model model, float[] input) {
+        int nIn = model.network().inputWidth();
+        if (input == null || input.length != nIn) {
+            throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
+                    + (input == null ? "null" : input.length + " values"));
+        }
+    }
+
     /**
      * The predicted class index of one example: the argmax for several outputs, or output ≥ 0.5
      * for a single sigmoid output. Allocates nothing once sized.
      */
     public int predictClass(float[] input) {
         Model model = source.current();
-        int nIn = model.network().inputWidth();
+        requireOneExample(model, input);
         int nOut = model.network().outputWidth();
-        if (input == null || input.length != nIn) {
-            throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
-                    + (input == null ? "null" : input.length + " values"));
-        }
         if (classScratch.length < nOut) {
             classScratch = new float[nOut];
         }
