@@ -5,7 +5,7 @@ import io.backlane.data.CsvLoader;
 import io.backlane.data.DataFormatException;
 import io.backlane.data.Dataset;
 import io.backlane.data.IdxLoader;
-import io.backlane.infer.Model;
+import io.backlane.nn.Model;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

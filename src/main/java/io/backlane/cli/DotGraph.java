@@ -1,6 +1,6 @@
 package io.backlane.cli;
 
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Network;
 

@@ -88,7 +88,7 @@ final class GradcheckCommand implements Callable<Integer> {
         float[] gradient;
         try (Trainer trainer = Trainer.builder(new Parameters(net, theta)).batchSize(examples).l2((float) l2).build()) {
             trainer.computeGradient(x, 0, y, 0, examples);
-            gradient = trainer.workspace().gradient().clone();
+            gradient = trainer.gradient().clone();
         }
         GradientCheck.Result fast = GradientCheck.compare(net, ReferenceNetwork.toDouble(gradient),
                 check.analyticGradient());

@@ -1,10 +1,10 @@
 package io.backlane.cli;
 
 import io.backlane.data.Dataset;
-import io.backlane.infer.Model;
+import io.backlane.infer.Predictor;
 import io.backlane.infer.ServingModel;
+import io.backlane.nn.Model;
 import io.backlane.train.Examples;
-import io.backlane.train.Trainer;
 
 import java.io.PrintWriter;
 
@@ -19,11 +19,15 @@ final class ModelEvaluation {
     private ModelEvaluation() {
     }
 
+    private static Predictor predictor(Model model) {
+        return new ServingModel(model).newPredictor(BATCH);
+    }
+
     /** The outputs of the model for every row of {@code data}: rows × n[L], row-major. */
     static float[] outputs(Model model, Dataset data) {
         int width = model.network().outputWidth();
         float[] out = new float[Math.multiplyExact(data.rows(), width)];
-        new ServingModel(model).newPredictor(BATCH).predict(data.features(), 0, out, 0, data.rows());
+        predictor(model).predict(data.features(), 0, out, 0, data.rows());
         return out;
     }
 
@@ -39,16 +43,9 @@ final class ModelEvaluation {
         }
     }
 
-    /** The mean data loss, computed as training computes it (from the logits). */
+    /** The mean data loss, computed as training computes it (from the logits), on the raw data. */
     static double loss(Model model, Dataset data) {
-        Dataset scaled = data.scaled(model.scaler());
-        float[] y = model.isClassifier()
-                ? OutputLayer.classTargets(scaled.classIndices(), scaled.classCount(), model.network().outputWidth())
-                : scaled.targets();
-        Examples examples = new Examples(scaled.features(), y, scaled.rows());
-        // evaluate() only reads the parameters; the trainer's optimizer is never used.
-        try (Trainer t = Trainer.builder(model.parameters()).batchSize(Math.min(BATCH, scaled.rows())).build()) {
-            return t.evaluate(examples).loss();
-        }
+        Examples raw = Examples.of(data, model.network()); // the model scales the features itself
+        return predictor(model).meanLoss(raw.x(), 0, raw.y(), 0, raw.count());
     }
 }

@@ -2,6 +2,7 @@ package io.backlane.cli;
 
 import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
 import picocli.CommandLine.Option;
 
 /** A network described on the command line: input width, hidden layers, output units and loss. */
@@ -31,6 +32,9 @@ final class NetworkOptions {
         if (inputs < 1) {
             throw new UsageException("--inputs must be >= 1, got " + inputs);
         }
-        return UsageException.wrap(() -> OutputLayer.forOutputs(outputs, loss).network(inputs, layers.layers()));
+        if (outputs < 1) {
+            throw new UsageException("--outputs must be >= 1, got " + outputs);
+        }
+        return UsageException.wrap(() -> layers.network(inputs, OutputHead.forOutputs(outputs, loss)));
     }
 }

@@ -1,9 +1,9 @@
 package io.backlane.cli;
 
 import io.backlane.data.Dataset;
-import io.backlane.infer.Model;
 import io.backlane.infer.Predictor;
 import io.backlane.io.ModelReader;
+import io.backlane.nn.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,8 +1,10 @@
 package io.backlane.cli;
 
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
 import io.backlane.train.LearningRateSchedule;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -26,6 +28,13 @@ final class Specs {
 
     /** Hidden layers as written, and parsed. */
     record Layers(String text, List<Layer> layers) {
+        /** The network {@code inputs} → these hidden layers → {@code head}. */
+        Network network(int inputs, OutputHead head) {
+            Network.Builder b = Network.builder(inputs);
+            layers.forEach(b::dense);
+            return b.output(head).build();
+        }
+
         @Override
         public String toString() {
             return text;

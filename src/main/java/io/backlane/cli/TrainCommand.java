@@ -2,14 +2,15 @@ package io.backlane.cli;
 
 import io.backlane.data.DataSplit;
 import io.backlane.data.Dataset;
-import io.backlane.data.FeatureScaler;
 import io.backlane.data.Preprocessing;
 import io.backlane.data.ScaledSplit;
-import io.backlane.infer.Model;
 import io.backlane.io.ModelWriter;
 import io.backlane.kernel.Kernels;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
 import io.backlane.nn.Parameters;
 import io.backlane.train.Examples;
 import io.backlane.train.Optimizer;
@@ -158,13 +159,12 @@ final class TrainCommand implements Callable<Integer> {
 
         DataSource.TrainingData td = DataSource.forTraining(data, label, task);
         Dataset all = td.data();
-        OutputLayer output = UsageException.wrap(() -> all.isClassification()
-                ? OutputLayer.forClasses(all.classCount(), loss) : OutputLayer.forRegression(loss));
+        OutputHead head = UsageException.wrap(() -> outputHead(all));
         DataSplit split = UsageException.wrap(() -> td.presetTest() == null
                 ? Preprocessing.split(all, validationFraction, testFraction, seed)
                 : withTest(Preprocessing.split(all, validationFraction, 0, seed), td.presetTest()));
         ScaledSplit scaled = split.scaled(scale);
-        Network net = UsageException.wrap(() -> output.network(all.width(), layers.layers()));
+        Network net = UsageException.wrap(() -> layers.network(all.width(), head));
         Parameters params = Parameters.initialize(net, seed);
         Optimizer opt = UsageException.wrap(this::optimizer);
 
@@ -178,8 +178,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             return b;
         });
-        Examples train = examples(scaled.split().train(), net);
-        Examples validation = scaled.split().validation().rows() > 0 ? examples(scaled.split().validation(), net) : null;
+        Examples train = Examples.of(scaled.split().train(), net);
+        Examples validation = scaled.split().validation().rows() > 0 ? Examples.of(scaled.split().validation(), net) : null;
 
         out.println("data      " + describe(all, td.presetTest()));
         out.printf(Locale.ROOT, "split     %d train, %d validation, %d test (%s, seed %d)%n", split.train().rows(),
@@ -207,7 +207,7 @@ final class TrainCommand implements Callable<Integer> {
                 result.stoppedEarly() || (patience > 0 && result.bestEpoch() != result.history().size())
                         ? "; early stopping kept the weights of epoch " + result.bestEpoch() : "");
 
-        Model model = new Model(net, params, scaled.scaler(), all.classLabels());
+        Model model = new Model(params, scaled.scaler(), all.classLabels());
         if (split.test().rows() > 0) {
             ModelEvaluation.print(model, split.test(), out, "test");
         } else {
@@ -274,12 +274,20 @@ final class TrainCommand implements Callable<Integer> {
         return new DataSplit(s.train(), s.validation(), test);
     }
 
-    /** The training examples of a (scaled) dataset for {@code net}. */
-    static Examples examples(Dataset d, Network net) {
-        float[] y = d.isClassification()
-                ? OutputLayer.classTargets(d.classIndices(), d.classCount(), net.outputWidth())
-                : d.targets();
-        return new Examples(d.features(), y, d.rows());
+    /** The task's output layer and loss, with --loss when given. */
+    private OutputHead outputHead(Dataset all) {
+        if (all.isClassification()) {
+            if (all.classCount() < 2) {
+                throw new UsageException("classification needs at least 2 classes, the data has " + all.classCount()
+                        + "; check the label column (--label)");
+            }
+            return OutputHead.forClasses(all.classCount(), loss);
+        }
+        if (loss != null && loss != Loss.MEAN_SQUARED_ERROR) {
+            throw new UsageException("--loss " + Specs.name(loss) + " needs class labels, but the target is"
+                    + " real-valued (regression); use --loss mean_squared_error, or --task classification");
+        }
+        return OutputHead.forRegression();
     }
 
     private String describe(Dataset all, Dataset presetTest) {

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Loads comma-separated text into a {@link Dataset}.
@@ -190,14 +189,18 @@ public final class CsvLoader {
      * {@code "<stdin>"}. Bytes that are not valid UTF-8 are an error naming their line.
      */
     public Dataset load(InputStream in, String sourceName) throws IOException {
-        Objects.requireNonNull(in, "in");
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
         Utf8LineReader lines = new Utf8LineReader(in);
         return new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine).run();
     }
 
     /** Loads text from a reader (not closed here); {@code sourceName} is used in messages. */
     public Dataset load(Reader reader, String sourceName) throws IOException {
-        Objects.requireNonNull(reader, "reader");
+        if (reader == null) {
+            throw new IllegalArgumentException("reader must not be null");
+        }
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
         return new Parse(sourceName == null ? "<stream>" : sourceName, in::readLine).run();
     }

@@ -1,6 +1,6 @@
 package io.backlane.data;
 
-import java.util.Objects;
+import io.backlane.nn.FeatureScaler;
 
 /**
  * A dataset split into training, validation and test parts (the last two may have 0 rows). The
@@ -20,9 +20,9 @@ import java.util.Objects;
  */
 public record DataSplit(Dataset train, Dataset validation, Dataset test) {
     public DataSplit {
-        Objects.requireNonNull(train, "train");
-        Objects.requireNonNull(validation, "validation");
-        Objects.requireNonNull(test, "test");
+        if (train == null || validation == null || test == null) {
+            throw new IllegalArgumentException("train, validation and test must not be null");
+        }
         if (train.rows() == 0) {
             throw new IllegalArgumentException("the training part must not be empty");
         }

@@ -1,5 +1,7 @@
 package io.backlane.data;
 
+import io.backlane.nn.FeatureScaler;
+
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -75,7 +77,10 @@ public final class Dataset {
         }
         this.rows = rows;
         this.features = features;
-        this.kind = Objects.requireNonNull(kind, "kind");
+        if (kind == null) {
+            throw new IllegalArgumentException("kind must not be null");
+        }
+        this.kind = kind;
         switch (kind) {
             case CLASSES -> {
                 if (classLabels == null || classLabels.isEmpty()) {
@@ -210,6 +215,12 @@ public final class Dataset {
         Objects.checkIndex(row, rows);
         Objects.checkIndex(col, width);
         return features[row * width + col];
+    }
+
+    /** A copy of the features of example {@code row} (allocates; see {@link #copyFeatures} for a buffer of yours). */
+    public float[] features(int row) {
+        Objects.checkIndex(row, rows);
+        return Arrays.copyOfRange(features, row * width, (row + 1) * width);
     }
 
     /** Copies the features of one example into {@code dst[dstOff .. dstOff + width())}. */
@@ -350,6 +361,9 @@ public final class Dataset {
      * dataset's width); targets are shared, this dataset is unchanged.
      */
     public Dataset scaled(FeatureScaler scaler) {
+        if (scaler == null) {
+            throw new IllegalArgumentException("scaler must not be null");
+        }
         if (scaler.width() != width) {
             throw new IllegalArgumentException("scaler has " + scaler.width() + " features, dataset " + source
                     + " has " + width);

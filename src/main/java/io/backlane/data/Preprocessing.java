@@ -1,5 +1,7 @@
 package io.backlane.data;
 
+import io.backlane.nn.FeatureScaler;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

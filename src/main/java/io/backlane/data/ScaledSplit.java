@@ -1,6 +1,6 @@
 package io.backlane.data;
 
-import java.util.Objects;
+import io.backlane.nn.FeatureScaler;
 
 /**
  * A split whose features have been transformed, with the transform that did it (fitted on the
@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ScaledSplit s = Preprocessing.split(data, 0.1, 0.1, 7L).scaled(FeatureScaler.Kind.MIN_MAX);
- * train(s.split().train());
+ * train(s.train());
  * save(s.scaler());
  * }</pre>
  *
@@ -17,7 +17,23 @@ import java.util.Objects;
  */
 public record ScaledSplit(DataSplit split, FeatureScaler scaler) {
     public ScaledSplit {
-        Objects.requireNonNull(split, "split");
-        Objects.requireNonNull(scaler, "scaler");
+        if (split == null || scaler == null) {
+            throw new IllegalArgumentException("split and scaler must not be null");
+        }
+    }
+
+    /** The transformed training part. */
+    public Dataset train() {
+        return split.train();
+    }
+
+    /** The transformed validation part (possibly empty). */
+    public Dataset validation() {
+        return split.validation();
+    }
+
+    /** The transformed test part (possibly empty). */
+    public Dataset test() {
+        return split.test();
     }
 }

@@ -1,5 +1,7 @@
 package io.backlane.infer;
 
+import io.backlane.nn.Model;
+
 /**
  * A model that can be replaced while it serves: training (or a reload) publishes a new
  * {@link Model} with {@link #swap}, and every {@link Predictor} made from this serving model picks
@@ -13,8 +15,8 @@ package io.backlane.infer;
  * serving.swap(retrainedModel);                    // from any thread
  * }</pre>
  *
- * <p>The published model's parameters must not be written afterwards: publish a copy
- * ({@link io.backlane.nn.Parameters#copy()}) and keep training the original.
+ * <p>A model is immutable (it holds its own copy of the parameters), so training may go on while
+ * its last snapshot serves: {@code serving.swap(new Model(params, scaler, labels))} after each round.
  */
 public final class ServingModel {
     private volatile Model current;

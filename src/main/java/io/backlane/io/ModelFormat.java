@@ -1,7 +1,7 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
 
 /**

@@ -1,10 +1,10 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
@@ -175,7 +175,7 @@ public final class ModelReader {
         Section labelSection = new Section(b, src, "labels", at, lengths[3]);
         List<String> labels = readLabels(labelSection);
         try {
-            return new Model(network, parameters, scaler, labels);
+            return new Model(parameters, scaler, labels);
         } catch (IllegalArgumentException e) {
             throw new CorruptModelException(src, labelSection.start, "inconsistent model: " + e.getMessage());
         }

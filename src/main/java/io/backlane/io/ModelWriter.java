@@ -1,8 +1,8 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Layer;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 
 import java.io.IOException;

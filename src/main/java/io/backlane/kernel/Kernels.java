@@ -183,16 +183,13 @@ public abstract class Kernels {
     // ---------------------------------------------------------------------------------------------
     // Activations, forward: dst = g(src); dst may be src.
 
-    /** Applies an activation element-wise: dst[i] = g(src[i]). Softmax is row-wise, see {@link #softmaxRows}. */
-    public final void activate(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+    /** Applies an activation element-wise: dst[i] = g(src[i]) ({@code param}: the slope of leaky ReLU). */
+    public final void activate(Pointwise g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
         checkElementwise(g, param, n, "src", src, srcOff, "dst", dst, dstOff);
-        if (g == Activation.SOFTMAX) {
-            throw new IllegalArgumentException("g: SOFTMAX is row-wise; call softmaxRows(rows, cols, ...)");
-        }
         activateUnchecked(g, param, n, src, srcOff, dst, dstOff);
     }
 
-    abstract void activateUnchecked(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff);
+    abstract void activateUnchecked(Pointwise g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff);
 
     /** Row-wise softmax of a rows×cols matrix, with each row's maximum subtracted first; dst may be src. */
     public final void softmaxRows(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
@@ -210,27 +207,23 @@ public abstract class Kernels {
      * The fused backward pass through an activation: dZ = dA ⊙ g'(·), in one pass. The derivative is
      * taken from the stored activation A for sigmoid (a(1−a)), tanh (1−a²), ReLU and leaky ReLU
      * (a &gt; 0 exactly where z &gt; 0, so Z need not be kept); identity copies dA. dZ may be dA.
-     * Softmax has no element-wise derivative: pair it with cross-entropy (dZ = A − Y).
      */
-    public final void activateBackward(Activation g, float param, int n, float[] dA, int dAOff,
+    public final void activateBackward(Pointwise g, float param, int n, float[] dA, int dAOff,
                                        float[] a, int aOff, float[] dZ, int dZOff) {
         checkElementwise(g, param, n, "dA", dA, dAOff, "dZ", dZ, dZOff);
         Check.vector("a", a, aOff, n);
-        if (g == Activation.SOFTMAX) {
-            throw new IllegalArgumentException("g: SOFTMAX has no element-wise derivative; pair it with cross-entropy, whose dZ is A - Y");
-        }
         activateBackwardUnchecked(g, param, n, dA, dAOff, a, aOff, dZ, dZOff);
     }
 
-    abstract void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff,
+    abstract void activateBackwardUnchecked(Pointwise g, float param, int n, float[] dA, int dAOff,
                                             float[] a, int aOff, float[] dZ, int dZOff);
 
-    private static void checkElementwise(Activation g, float param, int n, String xName, float[] x, int xOff,
+    private static void checkElementwise(Pointwise g, float param, int n, String xName, float[] x, int xOff,
                                          String yName, float[] y, int yOff) {
         if (g == null) {
             throw new IllegalArgumentException("g must not be null");
         }
-        if (g == Activation.LEAKY_RELU) {
+        if (g == Pointwise.LEAKY_RELU) {
             Check.finite("param (leaky ReLU slope)", param);
         }
         Check.nonNegative("n", n);

@@ -95,7 +95,7 @@ public final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void activateUnchecked(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+    void activateUnchecked(Pointwise g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
         switch (g) {
             case SIGMOID -> {
                 for (int i = 0; i < n; i++) {
@@ -121,7 +121,6 @@ public final class ScalarKernels extends Kernels {
                 }
             }
             case IDENTITY -> System.arraycopy(src, srcOff, dst, dstOff, n);
-            case SOFTMAX -> throw new AssertionError("rejected by activate");
         }
     }
 
@@ -148,7 +147,7 @@ public final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+    void activateBackwardUnchecked(Pointwise g, float param, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
         switch (g) {
             case SIGMOID -> {
                 for (int i = 0; i < n; i++) {
@@ -174,7 +173,6 @@ public final class ScalarKernels extends Kernels {
                 }
             }
             case IDENTITY -> System.arraycopy(dA, dAOff, dZ, dZOff, n);
-            case SOFTMAX -> throw new AssertionError("rejected by activateBackward");
         }
     }
 }

@@ -133,14 +133,13 @@ public final class VectorKernels extends Kernels {
     // One loop per activation: the vector body then holds straight-line code, with no per-iteration
     // dispatch for C2 to hoist and no vector values merged across branches.
     @Override
-    void activateUnchecked(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+    void activateUnchecked(Pointwise g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
         switch (g) {
             case SIGMOID -> sigmoid(n, src, srcOff, dst, dstOff);
             case TANH -> tanh(n, src, srcOff, dst, dstOff);
             case RELU -> relu(n, src, srcOff, dst, dstOff);
             case LEAKY_RELU -> leakyRelu(param, n, src, srcOff, dst, dstOff);
             case IDENTITY -> System.arraycopy(src, srcOff, dst, dstOff, n);
-            case SOFTMAX -> throw new AssertionError("rejected by activate");
         }
     }
 
@@ -235,14 +234,13 @@ public final class VectorKernels extends Kernels {
     // As for activate: one loop per activation. Same operation order as the scalar kernels, so
     // both round alike.
     @Override
-    void activateBackwardUnchecked(Activation g, float param, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
+    void activateBackwardUnchecked(Pointwise g, float param, int n, float[] dA, int dAOff, float[] a, int aOff, float[] dZ, int dZOff) {
         switch (g) {
             case SIGMOID -> sigmoidBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
             case TANH -> tanhBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
             case RELU -> reluBackward(n, dA, dAOff, a, aOff, dZ, dZOff);
             case LEAKY_RELU -> leakyReluBackward(param, n, dA, dAOff, a, aOff, dZ, dZOff);
             case IDENTITY -> System.arraycopy(dA, dAOff, dZ, dZOff, n);
-            case SOFTMAX -> throw new AssertionError("rejected by activateBackward");
         }
     }
 

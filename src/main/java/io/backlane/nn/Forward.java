@@ -1,53 +1,86 @@
 package io.backlane.nn;
 
-import io.backlane.kernel.Activation;
-import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
 
 /**
  * The forward pass, shared by training and prediction: for l = 1..L,
- * Z[l] = A[l-1]·W[l]ᵀ + b[l] (the notes' Z = W A + b with examples as rows), A[l] = g(Z[l]).
+ * Z[l] = A[l-1]·W[l]ᵀ + b[l] (docs/backpropagation.md: the notes' Z = W A + b with examples as
+ * rows), A[l] = g(Z[l]); and the one backward step that depends on the activation,
+ * dZ = dA ⊙ g'(A).
  *
- * <p>Hidden layers compute Z[l] into the A[l] buffer and activate it in place: every derivative we
- * use is a function of A (sigmoid a(1−a), tanh 1−a², ReLU a &gt; 0), so Z[l] need not be kept.
- * The output layer keeps its logits Z[L] apart from A[L], because the losses are computed from
- * the logits (errata, item 6).
- *
- * <p>Unchecked: callers size the buffers (see {@code Workspace} and {@code Predictor}).
+ * <p>Hidden layers compute Z[l] into the A[l] buffer and activate it in place: every derivative used
+ * is a function of A (sigmoid a(1−a), tanh 1−a², ReLU a &gt; 0), so Z[l] need not be kept. The
+ * output layer keeps its logits Z[L] apart from A[L], because the losses are computed from them.
  */
 public final class Forward {
     private Forward() {
     }
 
     /**
-     * Runs the forward pass for m examples.
-     *
-     * @param x     the input batch, m × n[0] row-major, from {@code xOff}
-     * @param a     a[l] for l = 1..L: buffers of at least m × n[l] ({@code a[0]} is ignored)
-     * @param zOut  at least m × n[L]: receives the output logits Z[L]
-     * @param ws    GEMM packing buffers
+     * Runs the forward pass of {@code state}'s network on m examples: rows of {@code x} from
+     * {@code xOff} (m × n[0]), with the parameters {@code theta} (in {@link Parameters}' layout).
+     * The outputs land in {@link ForwardState#output()} and the logits in
+     * {@link ForwardState#logits()}. Allocates nothing once the state has served a pass of m rows.
      */
-    public static void run(Kernels k, Network net, float[] params, float[] x, int xOff, int m,
-                           float[][] a, float[] zOut, GemmWorkspace ws) {
+    public static void run(Kernels k, float[] theta, float[] x, int xOff, int m, ForwardState state) {
+        Network net = state.network();
+        if (theta == null || theta.length != net.parameterCount()) {
+            throw new IllegalArgumentException("theta must hold the network's " + net.parameterCount() + " parameters, got "
+                    + (theta == null ? "null" : theta.length));
+        }
+        if (m < 1 || m > state.maxBatch()) {
+            throw new IllegalArgumentException("m must be in [1, " + state.maxBatch() + "], got " + m);
+        }
+        if (x == null || xOff < 0 || (long) xOff + (long) m * net.inputWidth() > x.length) {
+            throw new IllegalArgumentException("x needs " + m + " rows of " + net.inputWidth() + " values from offset "
+                    + xOff + (x == null ? " but is null" : " but has length " + x.length));
+        }
+        runUnchecked(k, theta, x, xOff, m, state);
+    }
+
+    /** {@link #run} with {@code model}'s parameters. */
+    public static void run(Kernels k, Model model, float[] x, int xOff, int m, ForwardState state) {
+        if (!model.network().equals(state.network())) {
+            throw new IllegalArgumentException("the state is for " + state.network() + ", not for " + model.network());
+        }
+        run(k, model.theta, x, xOff, m, state);
+    }
+
+    private static void runUnchecked(Kernels k, float[] theta, float[] x, int xOff, int m, ForwardState state) {
+        Network net = state.network();
         int layers = net.layerCount();
         float[] in = x;
         int inOff = xOff;
         for (int l = 1; l <= layers; l++) {
             int nIn = net.width(l - 1);
             int nOut = net.width(l);
-            float[] z = l == layers ? zOut : a[l];
+            float[] a = state.a[l];
+            float[] z = l == layers ? state.logits : a;
             // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l])
-            k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, params, net.weightOffset(l), nIn,
-                    0f, z, 0, nOut, ws);
-            k.addBiasRows(m, nOut, params, net.biasOffset(l), z, 0);
+            k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,
+                    0f, z, 0, nOut, state.gemm);
+            k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, 0);
             Layer layer = net.layer(l);
             if (layer.activation() == Activation.SOFTMAX) {
-                k.softmaxRows(m, nOut, z, 0, a[l], 0);
+                k.softmaxRows(m, nOut, z, 0, a, 0);
             } else {
-                k.activate(layer.activation(), layer.slope(), m * nOut, z, 0, a[l], 0);
+                k.activate(layer.activation().pointwise, layer.slope(), m * nOut, z, 0, a, 0);
             }
-            in = a[l];
+            in = a;
             inOff = 0;
         }
+    }
+
+    /**
+     * dZ = dA ⊙ g'(A) for {@code layer}'s activation, over n elements, in one pass; dZ may be dA.
+     * Softmax has no element-wise derivative: it is paired with cross-entropy, whose dZ is A − Y.
+     */
+    public static void activationBackward(Kernels k, Layer layer, int n, float[] dA, int dAOff,
+                                          float[] a, int aOff, float[] dZ, int dZOff) {
+        if (layer.activation() == Activation.SOFTMAX) {
+            throw new IllegalArgumentException("softmax has no element-wise derivative; pair it with"
+                    + " categorical cross-entropy, whose dZ[L] is A - Y");
+        }
+        k.activateBackward(layer.activation().pointwise, layer.slope(), n, dA, dAOff, a, aOff, dZ, dZOff);
     }
 }

@@ -31,7 +31,7 @@ public enum Initializer {
     }
 
     /** He for ReLU-family layers, Xavier uniform otherwise: a sensible default per layer. */
-    public static Initializer defaultFor(io.backlane.kernel.Activation g) {
+    public static Initializer defaultFor(Activation g) {
         return switch (g) {
             case RELU, LEAKY_RELU -> HE_NORMAL;
             default -> XAVIER_UNIFORM;

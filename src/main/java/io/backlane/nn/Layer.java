@@ -1,6 +1,5 @@
 package io.backlane.nn;
 
-import io.backlane.kernel.Activation;
 
 /**
  * One dense layer: {@code width} units, z = W·a_prev + b, a = g(z).

@@ -2,22 +2,83 @@ package io.backlane.nn;
 
 /**
  * The loss L(a, y) of one example; the cost J is its mean over the m examples of a batch, plus
- * (λ/2m)·ΣW² when L2 regularization is on.
+ * (λ/2m)·Σ‖W[l]‖² when L2 regularization is on (docs/backpropagation.md).
  *
  * <p>Each loss is paired with the output activation that makes its gradient with respect to the
- * output pre-activation the simple dZ[L] = A[L] − Y (see the errata of the notes, item 2):
+ * output pre-activation the simple dZ[L] = A[L] − Y. The cross-entropies are computed from the
+ * logits Z[L], never from log(A), so that a saturated output gives a large finite loss instead of
+ * infinity.
+ *
+ * <pre>{@code
+ * double mean = Loss.CATEGORICAL_CROSS_ENTROPY.sum(logits, outputs, targets, 0, m, 10) / m;
+ * }</pre>
  */
 public enum Loss {
     /**
-     * Binary cross-entropy for a sigmoid output (one or more independent outputs in [0, 1]),
-     * computed from the logit z for stability: L = Σ_j max(z,0) − z·y + log(1 + e^−|z|).
+     * Binary cross-entropy for a sigmoid output (one or more independent outputs in [0, 1]), from
+     * the logit z: L = Σ_j max(z,0) − z·y + log(1 + e^−|z|).
      */
     BINARY_CROSS_ENTROPY,
-    /** Categorical cross-entropy for a softmax output: L = −Σ_j y_j log a_j, with targets one-hot (or a distribution). */
+    /**
+     * Categorical cross-entropy for a softmax output, with targets one-hot (or a distribution), from
+     * the logits: L = −Σ_j y_j log a_j = −Σ_j y_j (z_j − logsumexp(z)).
+     */
     CATEGORICAL_CROSS_ENTROPY,
     /**
      * Half squared error, L = ½ Σ_j (a_j − y_j)², for regression; with an identity output
      * dZ = A − Y. With another output activation the gradient is (A − Y) ⊙ g'.
      */
-    MEAN_SQUARED_ERROR
+    MEAN_SQUARED_ERROR;
+
+    /**
+     * Σ over m rows of L(a, y), in double precision: from the logits {@code z} (cross-entropies) or
+     * the outputs {@code a} (squared error), both m × width row-major from offset 0, against the
+     * targets {@code y} from {@code yOff}. Divide by m for the mean. Allocates nothing.
+     */
+    public double sum(float[] z, float[] a, float[] y, int yOff, int m, int width) {
+        if (z == null || a == null || y == null) {
+            throw new IllegalArgumentException("z, a and y must not be null");
+        }
+        long size = (long) m * width;
+        if (m < 0 || width < 1 || size > z.length || size > a.length || yOff < 0 || yOff + size > y.length) {
+            throw new IllegalArgumentException("need " + m + " rows of " + width + " values in z (length " + z.length
+                    + "), a (length " + a.length + ") and y (length " + y.length + ", from offset " + yOff + ")");
+        }
+        double sum = 0;
+        switch (this) {
+            case CATEGORICAL_CROSS_ENTROPY -> {
+                for (int row = 0; row < size; row += width) {
+                    float max = z[row];
+                    for (int j = 1; j < width; j++) {
+                        max = Math.max(max, z[row + j]);
+                    }
+                    double s = 0;
+                    for (int j = 0; j < width; j++) {
+                        s += Math.exp(z[row + j] - max);
+                    }
+                    double lse = max + Math.log(s);
+                    for (int j = 0; j < width; j++) {
+                        float yj = y[yOff + row + j];
+                        if (yj != 0f) {
+                            sum -= yj * (z[row + j] - lse);
+                        }
+                    }
+                }
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                for (int t = 0; t < size; t++) {
+                    double zt = z[t];
+                    sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
+                }
+            }
+            case MEAN_SQUARED_ERROR -> {
+                for (int t = 0; t < size; t++) {
+                    double d = a[t] - y[yOff + t];
+                    sum += d * d;
+                }
+                sum *= 0.5;
+            }
+        }
+        return sum;
+    }
 }

@@ -1,7 +1,5 @@
 package io.backlane.nn;
 
-import io.backlane.kernel.Activation;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,15 +8,14 @@ import java.util.List;
  * l = 1..L with widths n[l] and activations g[l], and a loss. It knows nothing of batches or values.
  *
  * <p>All parameters live in one float array (see {@link Parameters}) in the order
- * W[1], b[1], W[2], b[2], ..., each W[l] of shape (n[l], n[l-1]) row-major, as in the notes:
+ * W[1], b[1], W[2], b[2], ..., each W[l] of shape (n[l], n[l-1]) row-major (docs/backpropagation.md):
  * element (i, j) of W[l] is at {@code weightOffset(l) + i * n[l-1] + j}, b[l][i] at
  * {@code biasOffset(l) + i}.
  *
  * <pre>{@code
  * Network net = Network.builder(64)
  *         .dense(32, Activation.RELU)
- *         .dense(10, Activation.SOFTMAX)
- *         .loss(Loss.CATEGORICAL_CROSS_ENTROPY)
+ *         .output(OutputHead.forClasses(10))   // 10 softmax units, categorical cross-entropy
  *         .build();
  * }</pre>
  */
@@ -140,7 +137,7 @@ public final class Network {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Network other && other.loss == loss && widths[0] == other.widths[0]
+        return o == this || o instanceof Network other && other.loss == loss && widths[0] == other.widths[0]
                 && java.util.Arrays.equals(layers, other.layers);
     }
 
@@ -183,6 +180,14 @@ public final class Network {
         public Builder loss(Loss loss) {
             this.loss = loss;
             return this;
+        }
+
+        /** Adds the output layer of {@code head} and sets its loss. */
+        public Builder output(OutputHead head) {
+            if (head == null) {
+                throw new IllegalArgumentException("head must not be null");
+            }
+            return dense(head.width(), head.activation()).loss(head.loss());
         }
 
         /** Checks the description and returns the network. */

@@ -1,6 +1,6 @@
 package io.backlane.reference;
 
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
 import io.backlane.nn.Network;

@@ -1,32 +1,29 @@
 package io.backlane.train;
 
-import io.backlane.kernel.Activation;
 import io.backlane.kernel.Kernels;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Forward;
 import io.backlane.nn.Layer;
+import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
 
 /**
  * Forward and backward propagation over one batch (or one thread's share of it), into one
- * {@link Workspace}: the data loss, and the gradient of the data loss in {@link Workspace#gradient}.
- * The L2 term is added by the {@link Trainer}, once, after the shares are combined.
+ * {@link Workspace}: the mean data loss, and its gradient in {@link Workspace#gradient}, by the
+ * equations of docs/backpropagation.md with examples as rows. The L2 term is added by the
+ * {@link StepEngine}, once, after the shares are combined.
  *
- * <p>It reports a NaN or infinity instead of throwing, so that a worker thread can hand the failure
- * to the thread that owns the training loop.
+ * <p>A NaN or infinity is handed back as a {@link Divergence}, before any gradient or update is
+ * written, so that a worker thread can pass it to the thread that owns the training loop.
  */
 final class Backprop {
-    final Network net;
-    final Kernels k;
+    private final Network net;
+    private final Kernels k;
     final Workspace ws;
 
     /** Correct and total predictions of the last {@link #run} or {@link #forwardLoss}, for accuracy. */
     long correct;
     long total;
-    /** Set by the last run when something was not finite. */
-    boolean failed;
-    int failedLayer;
-    String failedWhat;
-    double failedValue;
 
     Backprop(Network net, Kernels k, int maxBatch) {
         this.net = net;
@@ -40,37 +37,35 @@ final class Backprop {
      */
     double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
         double loss = deltas(theta, x, xOff, y, yOff, m);
-        if (!failed) {
-            gradient(x, xOff, m);
-        }
+        gradient(x, xOff, m);
         return loss;
     }
 
     /**
-     * The forward pass, the loss, and every layer's error dZ[l] into delta[l], checked for NaN and
-     * infinity, before any gradient or update is written: a failure leaves the parameters as they
-     * were. Returns the mean data loss.
+     * The forward pass, the loss, and every layer's error dZ[l], checked for NaN and infinity
+     * before any gradient or update is written: a failure leaves the parameters as they were.
+     * Returns the mean data loss.
+     *
+     * @throws Divergence when the loss or an error dZ[l] is not finite
      */
     double deltas(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        failed = false;
         double loss = forwardLoss(theta, x, xOff, y, yOff, m);
         if (!Double.isFinite(loss)) {
-            return fail(firstNonFiniteLayer(m), "loss", loss);
+            throw new Divergence(firstNonFiniteLayer(m), "loss", loss);
         }
         for (int l = net.layerCount(); l >= 2; l--) {
             int nOut = net.width(l);
             int nIn = net.width(l - 1);
-            float[] dPrev = ws.delta[l - 1];
+            float[] dPrev = ws.dZ[l - 1];
             // dA[l-1] (m × n[l-1]) = dZ[l] (m × n[l]) · W[l] (n[l] × n[l-1])
-            k.sgemm(false, false, m, nIn, nOut, 1f, ws.delta[l], 0, nOut, theta, net.weightOffset(l), nIn,
-                    0f, dPrev, 0, nIn, ws.gemm);
+            k.sgemm(false, false, m, nIn, nOut, 1f, ws.dZ[l], 0, nOut, theta, net.weightOffset(l), nIn,
+                    0f, dPrev, 0, nIn, ws.forward.gemm());
             // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
-            Layer below = net.layer(l - 1);
-            k.activateBackward(below.activation(), below.slope(), m * nIn, dPrev, 0, ws.a[l - 1], 0, dPrev, 0);
+            Forward.activationBackward(k, net.layer(l - 1), m * nIn, dPrev, 0, ws.forward.activations(l - 1), 0, dPrev, 0);
             // A finite sum of squares (in double) means every dZ is finite; the update is checked later.
             double check = k.sumOfSquares(m * nIn, dPrev, 0);
             if (!Double.isFinite(check)) {
-                return fail(l - 1, "gradient dZ", check);
+                throw new Divergence(l - 1, "gradient dZ", check);
             }
         }
         return loss;
@@ -83,10 +78,10 @@ final class Backprop {
             int nOut = net.width(l);
             int nIn = net.width(l - 1);
             // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
-            k.sgemm(true, false, nOut, nIn, m, invM, ws.delta[l], 0, nOut, l == 1 ? x : ws.a[l - 1],
-                    l == 1 ? xOff : 0, nIn, 0f, ws.gradient, net.weightOffset(l), nIn, ws.gemm);
+            k.sgemm(true, false, nOut, nIn, m, invM, ws.dZ[l], 0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
+                    l == 1 ? xOff : 0, nIn, 0f, ws.gradient, net.weightOffset(l), nIn, ws.forward.gemm());
             // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
-            k.columnSums(m, nOut, invM, ws.delta[l], 0, 0f, ws.gradient, net.biasOffset(l));
+            k.columnSums(m, nOut, invM, ws.dZ[l], 0, 0f, ws.gradient, net.biasOffset(l));
         }
     }
 
@@ -100,8 +95,9 @@ final class Backprop {
         double bound = 0;
         for (int l = 1; l <= net.layerCount(); l++) {
             int nIn = net.width(l - 1);
-            double dZ = Math.sqrt(k.sumOfSquares(m * net.width(l), ws.delta[l], 0));
-            double a = Math.sqrt(l == 1 ? k.sumOfSquares(m * nIn, x, xOff) : k.sumOfSquares(m * nIn, ws.a[l - 1], 0));
+            double dZ = Math.sqrt(k.sumOfSquares(m * net.width(l), ws.dZ[l], 0));
+            double a = Math.sqrt(l == 1 ? k.sumOfSquares(m * nIn, x, xOff)
+                    : k.sumOfSquares(m * nIn, ws.forward.activations(l - 1), 0));
             bound = Math.max(bound, dZ * (a + Math.sqrt(m)));
         }
         return bound;
@@ -109,84 +105,41 @@ final class Backprop {
 
     /**
      * Plain gradient descent fused into the gradient products, so that the gradient is never
-     * written out: W[l] ← (1 − α·λ/m)·W[l] − (α/m)·dZ[l]ᵀ·A[l-1] (one GEMM with beta = the decay) and
-     * b[l] ← b[l] − (α/m)·Σ dZ[l]. Same result as {@link #gradient} then θ ← θ − α·g, in fewer
-     * passes over the parameters (a step on one example is bound by memory traffic).
-     * {@code lambda} is the L2 strength already scaled to this batch's m.
+     * written out: W[l] ← decay·W[l] − (α/m)·dZ[l]ᵀ·A[l-1] (one GEMM with beta = decay, the L2
+     * weight decay 1 − α·λ/m) and b[l] ← b[l] − (α/m)·Σ dZ[l]. Same result as {@link #gradient}
+     * then θ ← θ − α·g, in fewer passes over the parameters (a step on one example is bound by
+     * memory traffic).
      */
-    void descend(float[] theta, float[] x, int xOff, int m, float lr, float lambda) {
+    void descend(float[] theta, float[] x, int xOff, int m, float lr, float decay) {
         float step = lr / m;
-        float decay = 1f - lr * lambda / m;
         for (int l = net.layerCount(); l >= 1; l--) {
             int nOut = net.width(l);
             int nIn = net.width(l - 1);
-            k.sgemm(true, false, nOut, nIn, m, -step, ws.delta[l], 0, nOut, l == 1 ? x : ws.a[l - 1],
-                    l == 1 ? xOff : 0, nIn, decay, theta, net.weightOffset(l), nIn, ws.gemm);
-            k.columnSums(m, nOut, -step, ws.delta[l], 0, 1f, theta, net.biasOffset(l));
+            k.sgemm(true, false, nOut, nIn, m, -step, ws.dZ[l], 0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
+                    l == 1 ? xOff : 0, nIn, decay, theta, net.weightOffset(l), nIn, ws.forward.gemm());
+            k.columnSums(m, nOut, -step, ws.dZ[l], 0, 1f, theta, net.biasOffset(l));
         }
     }
 
-    private double fail(int layer, String what, double value) {
-        failed = true;
-        failedLayer = layer;
-        failedWhat = what;
-        failedValue = value;
-        return value;
-    }
-
     /**
-     * The forward pass and the mean data loss over m rows; writes dZ[L] into delta[L] and counts
+     * The forward pass and the mean data loss over m rows; writes dZ[L] into ws.dZ[L] and counts
      * correct predictions.
      */
     double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        Forward.run(k, net, theta, x, xOff, m, ws.a, ws.zOut, ws.gemm);
+        Forward.run(k, theta, x, xOff, m, ws.forward);
         int layers = net.layerCount();
         int nOut = net.outputWidth();
         int size = m * nOut;
-        float[] a = ws.a[layers];
-        float[] z = ws.zOut;
-        float[] dZ = ws.delta[layers];
-        // A[L] − Y: dZ[L] for cross-entropy (errata 2), dA[L] for squared error
+        float[] a = ws.forward.output();
+        float[] dZ = ws.dZ[layers];
+        // A[L] − Y: dZ[L] for the cross-entropies (docs/backpropagation.md, errata 2), dA[L] for squared error
         System.arraycopy(a, 0, dZ, 0, size);
         k.axpy(size, -1f, y, yOff, dZ, 0);
-        double sum = 0;
-        switch (net.loss()) {
-            case CATEGORICAL_CROSS_ENTROPY -> {
-                for (int i = 0; i < m; i++) {
-                    // −Σ_j y_j log softmax(z)_j = −Σ_j y_j (z_j − logsumexp(z)), from the logits
-                    int row = i * nOut;
-                    float max = z[row];
-                    for (int j = 1; j < nOut; j++) {
-                        max = Math.max(max, z[row + j]);
-                    }
-                    double s = 0;
-                    for (int j = 0; j < nOut; j++) {
-                        s += Math.exp(z[row + j] - max);
-                    }
-                    double lse = max + Math.log(s);
-                    for (int j = 0; j < nOut; j++) {
-                        float yj = y[yOff + row + j];
-                        if (yj != 0f) {
-                            sum -= yj * (z[row + j] - lse);
-                        }
-                    }
-                }
-            }
-            case BINARY_CROSS_ENTROPY -> {
-                for (int t = 0; t < size; t++) {
-                    // max(z, 0) − z·y + log(1 + e^−|z|), from the logit (errata 6)
-                    double zt = z[t];
-                    sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
-                }
-            }
-            case MEAN_SQUARED_ERROR -> {
-                sum = 0.5 * k.sumOfSquares(size, dZ, 0);
-                Layer out = net.layer(layers);
-                if (out.activation() != Activation.IDENTITY) {
-                    // dZ[L] = (A − Y) ⊙ g'(A)
-                    k.activateBackward(out.activation(), out.slope(), size, dZ, 0, a, 0, dZ, 0);
-                }
-            }
+        double sum = net.loss().sum(ws.forward.logits(), a, y, yOff, m, nOut);
+        Layer out = net.layer(layers);
+        if (net.loss() == Loss.MEAN_SQUARED_ERROR && out.activation() != Activation.IDENTITY) {
+            // dZ[L] = (A − Y) ⊙ g'(A)
+            Forward.activationBackward(k, out, size, dZ, 0, a, 0, dZ, 0);
         }
         countCorrect(a, y, yOff, m, nOut);
         return sum / m;
@@ -237,7 +190,7 @@ final class Backprop {
     private int firstNonFiniteLayer(int m) {
         for (int l = 1; l <= net.layerCount(); l++) {
             int n = m * net.width(l);
-            float[] check = l == net.layerCount() ? ws.zOut : ws.a[l];
+            float[] check = l == net.layerCount() ? ws.forward.logits() : ws.forward.activations(l);
             for (int i = 0; i < n; i++) {
                 if (!Float.isFinite(check[i])) {
                     return l;

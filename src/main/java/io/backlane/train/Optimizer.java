@@ -3,22 +3,21 @@ package io.backlane.train;
 import io.backlane.nn.Network;
 
 /**
- * Updates parameters in place from a gradient, one loop over the one parameter array. State
- * (velocity, Adam's moments) is allocated once by {@link #init} in the parameter layout, so a step
- * allocates nothing. One optimizer instance belongs to one training run.
+ * How parameters are updated from a gradient: an immutable specification (the rule and its
+ * hyperparameters). It may be given to any number of trainers; each trainer allocates and owns the
+ * state the rule needs (velocity, Adam's moments and step count) in the parameter layout, so an
+ * update is one loop over one array and allocates nothing.
  *
  * <pre>{@code
- * Optimizer opt = Optimizer.adam(1e-3f);
- * Optimizer sgd = Optimizer.sgd(0.1f);
- * Optimizer nesterov = Optimizer.nesterov(0.05f, 0.9f);
+ * Optimizer adam = Optimizer.adam(1e-3f);
+ * Trainer a = Trainer.builder(paramsA).optimizer(adam).build();   // each trainer: its own moments
+ * Trainer b = Trainer.builder(paramsB).optimizer(adam).build();
  * }</pre>
  */
-public abstract class Optimizer {
+public abstract sealed class Optimizer {
     final float learningRate;
-    /** Update count, starting at 1 for the first update (Adam's bias correction needs it). */
-    long t;
 
-    Optimizer(float learningRate) {
+    private Optimizer(float learningRate) {
         if (!(learningRate > 0f) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + learningRate);
         }
@@ -67,30 +66,23 @@ public abstract class Optimizer {
     @Override
     public abstract String toString();
 
-    /** The trainer this optimizer's state belongs to. */
-    private Object owner;
-
-    /** Allocates state for {@code network}'s parameters and resets the update count. */
-    void init(Network network, Object owner) {
-        if (this.owner != null && this.owner != owner) {
-            throw new IllegalStateException(this + " is already used by another trainer; its state (step count,"
-                    + " moments) belongs to one training run: create one optimizer per trainer");
-        }
-        this.owner = owner;
-        t = 0;
-    }
-
     /** Whether the update is θ ← θ − α·g, which the trainer may fuse into the backward pass. */
     boolean isPlainGradientDescent() {
         return false;
     }
 
+    /** Fresh state for one training run on {@code network}'s parameters. */
+    abstract Update start(Network network);
+
     /**
-     * θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). Returns
-     * whether every value written is finite: the loop checks as it writes, with
+     * The mutable half of an optimizer: its state for one training run, owned by one trainer.
+     * {@link #apply} returns whether every value it wrote is finite; it checks as it writes, with
      * {@link #nonFiniteSign}, so that the guard costs no extra pass over the parameters.
      */
-    abstract boolean update(Network network, float[] theta, float[] g, float lr);
+    abstract static class Update {
+        /** θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). */
+        abstract boolean apply(float[] theta, float[] g, float lr);
+    }
 
     /**
      * Negative exactly when v is an infinity or NaN (its exponent bits are all ones, and adding one
@@ -101,7 +93,7 @@ public abstract class Optimizer {
         return (Float.floatToRawIntBits(v) & 0x7f800000) + 0x00800000;
     }
 
-    static float checkUnit(String name, float value) {
+    private static float checkUnit(String name, float value) {
         if (!(value >= 0f && value < 1f)) {
             throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
         }
@@ -114,20 +106,24 @@ public abstract class Optimizer {
         }
 
         @Override
-        boolean update(Network network, float[] theta, float[] g, float lr) {
-            t++;
-            int exponents = 0;
-            for (int i = 0; i < theta.length; i++) {
-                float ti = theta[i] - lr * g[i];
-                theta[i] = ti;
-                exponents |= nonFiniteSign(ti);
-            }
-            return exponents >= 0;
+        boolean isPlainGradientDescent() {
+            return true;
         }
 
         @Override
-        boolean isPlainGradientDescent() {
-            return true;
+        Update start(Network network) {
+            return new Update() {
+                @Override
+                boolean apply(float[] theta, float[] g, float lr) {
+                    int exponents = 0;
+                    for (int i = 0; i < theta.length; i++) {
+                        float ti = theta[i] - lr * g[i];
+                        theta[i] = ti;
+                        exponents |= nonFiniteSign(ti);
+                    }
+                    return exponents >= 0;
+                }
+            };
         }
 
         @Override
@@ -139,7 +135,6 @@ public abstract class Optimizer {
     private static final class Momentum extends Optimizer {
         private final float mu;
         private final boolean nesterov;
-        private float[] v = new float[0]; // (P) velocity
 
         Momentum(float learningRate, float mu, boolean nesterov) {
             super(learningRate);
@@ -148,34 +143,36 @@ public abstract class Optimizer {
         }
 
         @Override
-        void init(Network network, Object owner) {
-            super.init(network, owner);
-            v = new float[network.parameterCount()];
-        }
-
-        @Override
-        boolean update(Network network, float[] theta, float[] g, float lr) {
-            t++;
-            float[] v = this.v;
-            int exponents = 0;
-            if (nesterov) {
-                for (int i = 0; i < theta.length; i++) {
-                    float vi = mu * v[i] + g[i];
-                    v[i] = vi;
-                    float ti = theta[i] - lr * (g[i] + mu * vi);
-                    theta[i] = ti;
-                    exponents |= nonFiniteSign(ti);
+        Update start(Network network) {
+            float[] v = new float[network.parameterCount()]; // (P) velocity
+            float mu = this.mu;
+            return nesterov ? new Update() {
+                @Override
+                boolean apply(float[] theta, float[] g, float lr) {
+                    int exponents = 0;
+                    for (int i = 0; i < theta.length; i++) {
+                        float vi = mu * v[i] + g[i];
+                        v[i] = vi;
+                        float ti = theta[i] - lr * (g[i] + mu * vi);
+                        theta[i] = ti;
+                        exponents |= nonFiniteSign(ti);
+                    }
+                    return exponents >= 0;
                 }
-            } else {
-                for (int i = 0; i < theta.length; i++) {
-                    float vi = mu * v[i] + g[i];
-                    v[i] = vi;
-                    float ti = theta[i] - lr * vi;
-                    theta[i] = ti;
-                    exponents |= nonFiniteSign(ti);
+            } : new Update() {
+                @Override
+                boolean apply(float[] theta, float[] g, float lr) {
+                    int exponents = 0;
+                    for (int i = 0; i < theta.length; i++) {
+                        float vi = mu * v[i] + g[i];
+                        v[i] = vi;
+                        float ti = theta[i] - lr * vi;
+                        theta[i] = ti;
+                        exponents |= nonFiniteSign(ti);
+                    }
+                    return exponents >= 0;
                 }
-            }
-            return exponents >= 0;
+            };
         }
 
         @Override
@@ -189,8 +186,6 @@ public abstract class Optimizer {
         private final float beta2;
         private final float epsilon;
         private final float weightDecay;
-        private float[] m = new float[0]; // (P) first moment
-        private float[] v = new float[0]; // (P) second moment
 
         Adam(float learningRate, float beta1, float beta2, float epsilon, float weightDecay) {
             super(learningRate);
@@ -207,17 +202,36 @@ public abstract class Optimizer {
         }
 
         @Override
-        void init(Network network, Object owner) {
-            super.init(network, owner);
+        Update start(Network network) {
+            return new AdamUpdate(this, network);
+        }
+
+        @Override
+        public String toString() {
+            return (weightDecay > 0f ? "adamw" : "adam") + "(lr=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2
+                    + (weightDecay > 0f ? ", weight_decay=" + weightDecay : "") + ")";
+        }
+    }
+
+    private static final class AdamUpdate extends Update {
+        private final Adam spec;
+        private final Network network;
+        private final float[] m; // (P) first moment
+        private final float[] v; // (P) second moment
+        private long t;          // updates so far; the bias correction of update t uses β^t
+
+        AdamUpdate(Adam spec, Network network) {
+            this.spec = spec;
+            this.network = network;
             m = new float[network.parameterCount()];
             v = new float[network.parameterCount()];
         }
 
         @Override
-        boolean update(Network network, float[] theta, float[] g, float lr) {
+        boolean apply(float[] theta, float[] g, float lr) {
             t++;
-            if (weightDecay > 0f) { // decoupled decay, weights only, before the Adam step (as PyTorch)
-                float keep = 1f - lr * weightDecay;
+            if (spec.weightDecay > 0f) { // decoupled decay, weights only, before the Adam step (as PyTorch)
+                float keep = 1f - lr * spec.weightDecay;
                 for (int l = 1; l <= network.layerCount(); l++) {
                     int off = network.weightOffset(l);
                     for (int i = off, end = off + network.weightCount(l); i < end; i++) {
@@ -225,9 +239,9 @@ public abstract class Optimizer {
                     }
                 }
             }
-            float c1 = (float) (1.0 / (1.0 - Math.pow(beta1, t)));
-            float c2 = (float) (1.0 / (1.0 - Math.pow(beta2, t)));
-            float b1 = beta1, b2 = beta2, eps = epsilon;
+            float c1 = (float) (1.0 / (1.0 - Math.pow(spec.beta1, t)));
+            float c2 = (float) (1.0 / (1.0 - Math.pow(spec.beta2, t)));
+            float b1 = spec.beta1, b2 = spec.beta2, eps = spec.epsilon;
             float[] m = this.m, v = this.v;
             int exponents = 0;
             for (int i = 0; i < theta.length; i++) {
@@ -241,12 +255,6 @@ public abstract class Optimizer {
                 exponents |= nonFiniteSign(ti);
             }
             return exponents >= 0;
-        }
-
-        @Override
-        public String toString() {
-            return (weightDecay > 0f ? "adamw" : "adam") + "(lr=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2
-                    + (weightDecay > 0f ? ", weight_decay=" + weightDecay : "") + ")";
         }
     }
 }

@@ -9,34 +9,28 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Trains a network's {@link Parameters} in place by backpropagation: forward, output error,
- * backward, optimizer update, on minibatches (or the full batch), with everything preallocated in a
- * {@link Workspace}. After the first step, {@link #step} and the steps inside {@link #fit}
+ * Trains a network's {@link Parameters} in place by backpropagation (docs/backpropagation.md):
+ * epochs of shuffled minibatches (or the full batch), validation after each epoch, early stopping,
+ * and a learning-rate schedule, around a step engine that runs forward, backward and the update in
+ * preallocated buffers. After the first step, {@link #step} and the steps inside {@link #fit}
  * allocate nothing.
  *
- * <p>The backward pass, with examples as rows (the notes' equations transposed; errata 1, 2, 4):
- * <pre>
- * dZ[L]   = A[L] − Y                          (matched output/loss pairs; MSE: (A − Y) ⊙ g'(A))
- * dW[l]   = (1/m) · dZ[l]ᵀ · A[l−1] + (λ/m) · W[l]
- * db[l]   = (1/m) · Σ_rows dZ[l]               (never regularized)
- * dA[l−1] = dZ[l] · W[l]
- * dZ[l−1] = dA[l−1] ⊙ g'(A[l−1])
- * J       = (1/m) Σ L(a, y) + (λ/2m) Σ_l ‖W[l]‖²
- * </pre>
- * m is the number of examples in the step. In the L2 terms inside {@link #fit} it is the configured
- * batch size even for the last, smaller batch, so that every step decays the weights alike (with
- * full-batch descent that is the training-set size, as in the notes).
+ * <p>J = (1/m) Σ L(a, y) + (λ/2m) Σ_l ‖W[l]‖², biases not regularized. m is the number of examples
+ * in the step; in the L2 terms inside {@link #fit} it is the configured batch size even for the last,
+ * smaller batch, so that every step decays the weights alike (with full-batch descent that is the
+ * training-set size, as in the notes).
  *
  * <pre>{@code
- * Network net = Network.builder(64).dense(32, Activation.RELU).dense(10, Activation.SOFTMAX)
- *         .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+ * Network net = Network.builder(64).dense(32, Activation.RELU).output(OutputHead.forClasses(10)).build();
  * Parameters params = Parameters.initialize(net, 42);
- * Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(1e-3f))
- *         .batchSize(32).epochs(30).seed(7).build();
- * TrainingResult result = trainer.fit(train, validation);   // Examples: x rows, one-hot y rows
+ * try (Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(1e-3f))
+ *         .batchSize(32).epochs(30).seed(7).build()) {
+ *     TrainingResult result = trainer.fit(Examples.of(train, net), Examples.of(validation, net));
+ * }
  * }</pre>
  *
- * <p>A trainer, its parameters and its workspace belong to one thread.
+ * <p>A trainer, its parameters and its buffers belong to one thread (with {@code threads(n)}, the
+ * trainer hands shares of each step to threads of its own).
  */
 public final class Trainer implements AutoCloseable {
     /** Passed to {@link Builder#batchSize} for full-batch gradient descent. */
@@ -45,12 +39,8 @@ public final class Trainer implements AutoCloseable {
     private final Network net;
     private final Parameters params;
     private final float[] theta;
-    private final Kernels k;
-    private final Optimizer optimizer;
     private final int batchSize;
     private final int epochs;
-    private final float lambda;
-    private final float clipNorm;
     private final LearningRateSchedule schedule;
     private final long seed;
     private final boolean shuffle;
@@ -58,32 +48,18 @@ public final class Trainer implements AutoCloseable {
     private final double minImprovement;
     private final TrainingListener listener;
     private final boolean perStep;
-
-    private final int threads;
-    /** Plain SGD without clipping: the update is fused into the gradient GEMMs ({@link Backprop#descend}). */
-    private final boolean fusedSgd;
+    private final StepEngine engine;
 
     private final float[] lastGood;   // (P) the parameters at the start of the epoch, restored on divergence
-    private final float[] beforeStep; // (P) the parameters before a step whose update might overflow
     private boolean closed;
-    private Backprop main;          // this thread's backprop and workspace
-    private Workspace ws;           // main.ws
-    private WorkerPool pool;        // the other threads' shares, when threads > 1
-    /** Where {@link #guard} reports a failure: the epoch and step being run (0 outside fit). */
-    private int currentEpoch;
-    private long currentStep;
     private long standaloneSteps;
 
     private Trainer(Builder b) {
         this.params = b.params;
         this.net = b.params.network();
         this.theta = b.params.values();
-        this.k = b.kernels != null ? b.kernels : Kernels.get();
-        this.optimizer = b.optimizer != null ? b.optimizer : Optimizer.sgd(0.1f);
         this.batchSize = b.batchSize;
         this.epochs = b.epochs;
-        this.lambda = b.lambda;
-        this.clipNorm = b.clipNorm;
         this.schedule = b.schedule;
         this.seed = b.seed;
         this.shuffle = b.shuffle;
@@ -91,13 +67,11 @@ public final class Trainer implements AutoCloseable {
         this.minImprovement = b.minImprovement;
         this.listener = b.listener;
         this.perStep = b.perStep;
-        this.threads = b.threads;
-        this.fusedSgd = optimizer.isPlainGradientDescent() && clipNorm == 0f;
+        this.engine = new StepEngine(theta, net, b.kernels != null ? b.kernels : Kernels.get(),
+                b.optimizer != null ? b.optimizer : Optimizer.sgd(0.1f), b.lambda, b.clipNorm, b.threads);
         this.lastGood = new float[theta.length];
-        this.beforeStep = new float[theta.length];
-        optimizer.init(net, this);
         if (batchSize != FULL_BATCH) {
-            ensureWorkspace(batchSize);
+            engine.ensureCapacity(batchSize);
         }
     }
 
@@ -106,6 +80,7 @@ public final class Trainer implements AutoCloseable {
         return new Builder(params);
     }
 
+    /** The parameters being trained (the same object, updated in place). */
     public Parameters parameters() {
         return params;
     }
@@ -114,9 +89,15 @@ public final class Trainer implements AutoCloseable {
         return net;
     }
 
-    /** The workspace of the last step (null before the first full-batch fit). */
-    public Workspace workspace() {
-        return ws;
+    /**
+     * The gradient of J from the last {@link #computeGradient}, or from the last step of an
+     * optimizer other than plain SGD without clipping (plain SGD is fused into the backward pass and
+     * never writes the gradient out), in the parameter layout: the backing array, not a copy; null
+     * before the first step of a full-batch trainer.
+     */
+    public float[] gradient() {
+        Workspace ws = engine.workspace();
+        return ws == null ? null : ws.gradient;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -125,7 +106,7 @@ public final class Trainer implements AutoCloseable {
     /**
      * One training step on {@code m} examples: rows of {@code x} from {@code xOff} (m × n[0]) and of
      * {@code y} from {@code yOff} (m × n[L]). Returns the loss before the update (with the L2 term).
-     * Allocates nothing once the workspace exists; a single example ({@code m = 1}) is online learning.
+     * Allocates nothing once the buffers exist; a single example ({@code m = 1}) is online learning.
      * Uses the learning rate of the schedule's first epoch, and L2 scaled by this step's m.
      *
      * @throws TrainingDivergedException if the loss, a gradient or an updated parameter is not
@@ -133,34 +114,35 @@ public final class Trainer implements AutoCloseable {
      */
     public double step(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
-        standaloneSteps++;
-        currentEpoch = 0;
-        currentStep = standaloneSteps;
-        return stepUnchecked(x, xOff, y, yOff, m, m, baseRate(0));
+        engine.at(0, ++standaloneSteps);
+        double loss = engine.step(x, xOff, y, yOff, m, m, engine.learningRate(schedule, 0, epochs));
+        if (perStep && listener != null) {
+            listener.onStep(0, standaloneSteps, loss);
+        }
+        return loss;
     }
 
     /**
      * Forward and backward on {@code m} examples without updating: the gradient of J lands in
-     * {@link Workspace#gradient()} (parameter layout). Returns J, with the L2 term.
+     * {@link #gradient()} (parameter layout). Returns J, with the L2 term.
      */
     public double computeGradient(float[] x, int xOff, float[] y, int yOff, int m) {
         checkBatch(x, xOff, y, yOff, m);
-        return forwardBackward(x, xOff, y, yOff, m, m);
+        engine.at(0, standaloneSteps);
+        return engine.forwardBackward(x, xOff, y, yOff, m, m);
     }
 
     private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {
-        if (closed) {
-            throw new IllegalStateException("this trainer is closed");
-        }
+        checkOpen();
         if (m < 1) {
             throw new IllegalArgumentException("m must be >= 1, got " + m);
         }
-        ensureWorkspace(m);
-        if (m > ws.maxBatch) {
-            throw new IllegalArgumentException("m = " + m + " exceeds the batch size " + ws.maxBatch + " this trainer was built for");
+        if (batchSize != FULL_BATCH && m > batchSize) {
+            throw new IllegalArgumentException("m = " + m + " exceeds the batch size " + batchSize + " this trainer was built for");
         }
         checkRows("x", x, xOff, m, net.inputWidth());
         checkRows("y", y, yOff, m, net.outputWidth());
+        engine.ensureCapacity(m);
     }
 
     private static void checkRows(String name, float[] a, int off, int m, int width) {
@@ -173,16 +155,9 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private void ensureWorkspace(int m) {
-        if (main == null || (batchSize == FULL_BATCH && ws.maxBatch < m)) {
-            main = new Backprop(net, k, m);
-            ws = main.ws;
-            if (threads > 1) {
-                if (pool != null) {
-                    pool.close();
-                }
-                pool = new WorkerPool(net, k, main, threads, m);
-            }
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
         }
     }
 
@@ -193,136 +168,7 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (pool != null) {
-            pool.close();
-            pool = null;
-        }
-    }
-
-    private float baseRate(int epoch) {
-        double factor = schedule.factor(epoch, epochs);
-        if (!(factor >= 0) || !Double.isFinite(factor)) {
-            throw new IllegalStateException("the learning-rate schedule gave factor " + factor + " for epoch "
-                    + (epoch + 1) + "; it must be a finite number >= 0");
-        }
-        return (float) (optimizer.learningRate * factor);
-    }
-
-    /**
-     * One step on m rows; L2 is scaled by {@code l2Rows} (the configured batch size inside fit, so
-     * that the last, smaller batch is not regularized harder than the others).
-     */
-    private double stepUnchecked(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
-        double loss;
-        if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
-            loss = main.deltas(theta, x, xOff, y, yOff, m);
-            guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
-            loss += l2Cost(l2Rows);
-            float decay = 1f - lr * lambda / l2Rows;
-            // W ← decay·W − (α/m)·Σ dZ·A cannot overflow when |decay| ≤ 1 and every partial sum and
-            // step is far below half an ulp of Float.MAX_VALUE (~1e31): then the parameters need no
-            // check. Otherwise keep a copy, update, and check.
-            double products = main.productBound(x, xOff, m);
-            boolean risky = Math.abs(decay) > 1f || !(products < 1e37) || !(lr * products / m < 1e30);
-            if (risky) {
-                System.arraycopy(theta, 0, beforeStep, 0, theta.length);
-            }
-            main.descend(theta, x, xOff, m, lr, lambda * m / l2Rows);
-            if (risky && !k.allFinite(theta.length, theta, 0)) {
-                rollBack();
-            }
-        } else {
-            loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
-            float[] g = ws.gradient;
-            double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
-            guard(Double.isFinite(norm), 0, "gradient norm", norm);
-            if (clipNorm > 0f && norm > clipNorm) {
-                k.scale(g.length, (float) (clipNorm / norm), g, 0);
-                norm = clipNorm;
-            }
-            // Momentum sums up to 1/(1 − μ) gradients, Adam steps by about lr: 1000·lr·‖g‖ bounds both.
-            boolean risky = !(1000.0 * lr * norm < 1e30);
-            if (risky) {
-                System.arraycopy(theta, 0, beforeStep, 0, theta.length);
-            }
-            if (!optimizer.update(net, theta, g, lr)) { // the update loop checks what it writes
-                if (risky) {
-                    rollBack();
-                }
-                guard(false, firstNonFiniteParameterLayer(), "a parameter after the update", Double.NaN);
-            }
-        }
-        if (perStep && listener != null) {
-            listener.onStep(currentEpoch, currentStep, loss);
-        }
-        return loss;
-    }
-
-    /** Restores the copy taken before a risky step and reports the overflow. */
-    private void rollBack() {
-        int layer = firstNonFiniteParameterLayer();
-        System.arraycopy(beforeStep, 0, theta, 0, theta.length);
-        guard(false, layer, "a parameter after the update", Double.NaN);
-    }
-
-    private int firstNonFiniteParameterLayer() {
-        for (int l = 1; l <= net.layerCount(); l++) {
-            int from = net.weightOffset(l);
-            int to = net.biasOffset(l) + net.width(l);
-            for (int i = from; i < to; i++) {
-                if (!Float.isFinite(theta[i])) {
-                    return l;
-                }
-            }
-        }
-        return 0;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Forward and backward
-
-    /**
-     * Forward and backward (on all threads), then the L2 term scaled by {@code l2Rows}; the
-     * gradient of J lands in ws.gradient.
-     */
-    private double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
-        int shares = pool != null ? pool.sharesFor(m) : 1;
-        double loss = shares > 1 ? pool.run(theta, x, xOff, y, yOff, m, shares)
-                : main.run(theta, x, xOff, y, yOff, m);
-        guard(!main.failed, main.failedLayer, main.failedWhat, main.failedValue);
-        if (lambda > 0f) {
-            loss += l2Cost(l2Rows);
-            float[] g = ws.gradient;
-            for (int l = 1; l <= net.layerCount(); l++) {
-                int off = net.weightOffset(l);
-                // dW[l] += (λ/m) W[l]; biases are not regularized
-                k.axpy(net.weightCount(l), lambda / l2Rows, theta, off, g, off);
-            }
-        }
-        return loss;
-    }
-
-    /** (λ/2m) Σ_l ‖W[l]‖², the L2 term of J (0 without L2). */
-    private double l2Cost(int m) {
-        if (lambda == 0f) {
-            return 0;
-        }
-        double sumW2 = 0;
-        for (int l = 1; l <= net.layerCount(); l++) {
-            sumW2 += k.sumOfSquares(net.weightCount(l), theta, net.weightOffset(l));
-        }
-        return lambda / (2.0 * m) * sumW2;
-    }
-
-    private void guard(boolean ok, int layer, String what, double value) {
-        if (!ok) {
-            throw new TrainingDivergedException("training diverged: " + what + " is " + value
-                    + (layer > 0 ? " (first non-finite values in layer " + layer + ")" : "")
-                    + (currentEpoch > 0 ? " at epoch " + currentEpoch + ", step " + currentStep
-                    : " at step " + currentStep)
-                    + "; lower the learning rate, clip gradients or standardize inputs",
-                    layer, currentEpoch, currentStep);
-        }
+        engine.close();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -349,9 +195,7 @@ public final class Trainer implements AutoCloseable {
      *                                   restored to those at the start of the failing epoch
      */
     public TrainingResult fit(Examples train, Examples validation) {
-        if (closed) {
-            throw new IllegalStateException("this trainer is closed");
-        }
+        checkOpen();
         if (train == null) {
             throw new IllegalArgumentException("train examples must not be null");
         }
@@ -361,7 +205,7 @@ public final class Trainer implements AutoCloseable {
         }
         int n = train.count();
         int batch = Math.min(batchSize, n);
-        ensureWorkspace(batch);
+        engine.ensureCapacity(batch);
         int nIn = net.inputWidth();
         int nOut = net.outputWidth();
         int[] order = new int[n];
@@ -381,7 +225,7 @@ public final class Trainer implements AutoCloseable {
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
             System.arraycopy(theta, 0, lastGood, 0, theta.length); // finite: every step checks the parameters
-            float lr = baseRate(epoch - 1);
+            float lr = engine.learningRate(schedule, epoch - 1, epochs);
             if (gather) {
                 shuffle(order, random);
             }
@@ -389,31 +233,33 @@ public final class Trainer implements AutoCloseable {
             long correct = 0;
             long total = 0;
             long steps = 0;
-            currentEpoch = epoch;
             try {
                 for (int from = 0; from < n; from += batch) {
                     int m = Math.min(batch, n - from);
-                    currentStep = ++steps;
+                    engine.at(epoch, ++steps);
                     double loss;
                     if (gather) {
+                        Workspace ws = engine.workspace();
+                        float[] x = ws.forward.input();
                         for (int i = 0; i < m; i++) {
                             int row = order[from + i];
-                            System.arraycopy(train.x(), row * nIn, ws.x, i * nIn, nIn);
+                            System.arraycopy(train.x(), row * nIn, x, i * nIn, nIn);
                             System.arraycopy(train.y(), row * nOut, ws.y, i * nOut, nOut);
                         }
-                        loss = stepUnchecked(ws.x, 0, ws.y, 0, m, batch, lr);
+                        loss = engine.step(x, 0, ws.y, 0, m, batch, lr);
                     } else {
-                        loss = stepUnchecked(train.x(), from * nIn, train.y(), from * nOut, m, batch, lr);
+                        loss = engine.step(train.x(), from * nIn, train.y(), from * nOut, m, batch, lr);
+                    }
+                    if (perStep && listener != null) {
+                        listener.onStep(epoch, steps, loss);
                     }
                     lossSum += loss * m;
-                    correct += main.correct;
-                    total += main.total;
+                    correct += engine.correct();
+                    total += engine.total();
                 }
             } catch (TrainingDivergedException e) {
                 System.arraycopy(lastGood, 0, theta, 0, theta.length);
                 throw e;
-            } finally {
-                currentEpoch = 0;
             }
             double trainLoss = lossSum / n;
             double trainAccuracy = total == 0 ? Double.NaN : (double) correct / total;
@@ -460,10 +306,14 @@ public final class Trainer implements AutoCloseable {
 
     /** Mean data loss (no L2 term) and accuracy of the current parameters on {@code examples}. */
     public Evaluation evaluate(Examples examples) {
+        checkOpen();
+        if (examples == null) {
+            throw new IllegalArgumentException("examples must not be null");
+        }
         examples.requireFits(net, "evaluation");
         int n = examples.count();
-        ensureWorkspace(Math.min(n, batchSize == FULL_BATCH ? n : batchSize));
-        int chunk = ws.maxBatch;
+        engine.ensureCapacity(Math.min(n, batchSize == FULL_BATCH ? n : batchSize));
+        int chunk = engine.workspace().maxBatch;
         int nIn = net.inputWidth();
         int nOut = net.outputWidth();
         double lossSum = 0;
@@ -471,9 +321,9 @@ public final class Trainer implements AutoCloseable {
         long total = 0;
         for (int from = 0; from < n; from += chunk) {
             int m = Math.min(chunk, n - from);
-            lossSum += main.forwardLoss(theta, examples.x(), from * nIn, examples.y(), from * nOut, m) * m;
-            correct += main.correct;
-            total += main.total;
+            lossSum += engine.forwardLoss(examples.x(), from * nIn, examples.y(), from * nOut, m) * m;
+            correct += engine.correct();
+            total += engine.total();
         }
         return new Evaluation(lossSum / n, total == 0 ? Double.NaN : (double) correct / total, n);
     }
@@ -601,7 +451,7 @@ public final class Trainer implements AutoCloseable {
          * Threads that share each step (default 1): the batch is split into row ranges, each thread
          * backpropagates its range in its own workspace, and the gradients are combined before the
          * update. Worthwhile for batches of hundreds of examples; shares have at least
-         * {@value WorkerPool#MIN_ROWS_PER_THREAD} rows. A trainer with threads owns them until
+         * 8 rows. A trainer with threads owns them until
          * {@link Trainer#close()}.
          */
         public Builder threads(int threads) {

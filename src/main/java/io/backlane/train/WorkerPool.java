@@ -66,8 +66,10 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs the batch in {@code shares} row ranges and combines them into the caller's part:
-     * its gradient, counts and failure report. Returns the mean data loss.
+     * Runs the batch in {@code shares} row ranges and combines them into the caller's part: its
+     * gradient and counts. Returns the mean data loss.
+     *
+     * @throws Divergence when any share met a NaN or infinity
      */
     double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m, int shares) {
         if (closed) {
@@ -107,6 +109,9 @@ final class WorkerPool implements AutoCloseable {
             Throwable error = workers[i].error;
             if (error != null) {
                 workers[i].error = null;
+                if (error instanceof Divergence d) {
+                    throw d; // the caller reports it with the epoch and step
+                }
                 throw new IllegalStateException("training worker thread " + i + " failed: " + error, error);
             }
         }
@@ -125,13 +130,9 @@ final class WorkerPool implements AutoCloseable {
         double loss = losses[0] * count[0] / m;
         long correct = main.correct;
         long total = main.total;
-        Backprop failed = main.failed ? main : null;
         k.scale(g.length, (float) count[0] / m, g, 0);
         for (int i = 1; i < shares; i++) {
             Backprop part = parts[i];
-            if (part.failed && failed == null) {
-                failed = part;
-            }
             loss += losses[i] * count[i] / m;
             correct += part.correct;
             total += part.total;
@@ -139,12 +140,6 @@ final class WorkerPool implements AutoCloseable {
         }
         main.correct = correct;
         main.total = total;
-        if (failed != null && failed != main) {
-            main.failed = true;
-            main.failedLayer = failed.failedLayer;
-            main.failedWhat = failed.failedWhat;
-            main.failedValue = failed.failedValue;
-        }
         return loss;
     }
 

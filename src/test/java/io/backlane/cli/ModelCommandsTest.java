@@ -2,8 +2,8 @@ package io.backlane.cli;
 
 import io.backlane.data.BundledDatasets;
 import io.backlane.data.Dataset;
-import io.backlane.infer.Model;
 import io.backlane.io.ModelReader;
+import io.backlane.nn.Model;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.backlane.cli;
 
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
 import io.backlane.train.EpochStats;
@@ -48,19 +48,6 @@ class SpecsAndFormattingTest {
         assertEquals(0.0, Specs.schedule("cosine").schedule().factor(9, 10), 1e-12);
         assertThrows(TypeConversionException.class, () -> Specs.schedule("step:10"));
         assertThrows(TypeConversionException.class, () -> Specs.schedule("cosine:2"));
-    }
-
-    @Test
-    void outputLayerFollowsTheTask() {
-        assertEquals(new OutputLayer(1, Activation.SIGMOID, Loss.BINARY_CROSS_ENTROPY), OutputLayer.forClasses(2, null));
-        assertEquals(new OutputLayer(5, Activation.SOFTMAX, Loss.CATEGORICAL_CROSS_ENTROPY), OutputLayer.forClasses(5, null));
-        assertEquals(new OutputLayer(2, Activation.SOFTMAX, Loss.CATEGORICAL_CROSS_ENTROPY),
-                OutputLayer.forClasses(2, Loss.CATEGORICAL_CROSS_ENTROPY));
-        assertEquals(new OutputLayer(1, Activation.IDENTITY, Loss.MEAN_SQUARED_ERROR), OutputLayer.forRegression(null));
-        assertThrows(IllegalArgumentException.class, () -> OutputLayer.forRegression(Loss.BINARY_CROSS_ENTROPY));
-        assertThrows(IllegalArgumentException.class, () -> OutputLayer.forClasses(1, null));
-        assertArrayEquals(new float[] {0, 1, 1}, OutputLayer.classTargets(new int[] {0, 1, 1}, 2, 1));
-        assertArrayEquals(new float[] {1, 0, 0, 1}, OutputLayer.classTargets(new int[] {0, 1}, 2, 2));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.backlane.data;
 
+import io.backlane.nn.FeatureScaler;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

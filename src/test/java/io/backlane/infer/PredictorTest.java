@@ -1,8 +1,9 @@
 package io.backlane.infer;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class PredictorTest {
     private static Model model(long seed) {
         FeatureScaler scaler = new FeatureScaler(FeatureScaler.Kind.STANDARDIZE,
                 new float[] {1, 2, 3, 4, 5, 6}, new float[] {0.5f, 1, 2, 1, 1, 0.25f});
-        return new Model(NET, Parameters.initialize(NET, seed), scaler, List.of("a", "b", "c"));
+        return new Model(Parameters.initialize(NET, seed), scaler, List.of("a", "b", "c"));
     }
 
     /** Plain double forward pass: scaler, then tanh, relu, softmax. */

@@ -1,9 +1,9 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

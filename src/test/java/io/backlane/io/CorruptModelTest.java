@@ -1,6 +1,6 @@
 package io.backlane.io;
 
-import io.backlane.infer.Model;
+import io.backlane.nn.Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,9 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
@@ -49,7 +49,7 @@ final class GoldenModels {
 
     static Model model() {
         Network net = network();
-        return new Model(net, new Parameters(net, TestModels.sinValues(net.parameterCount())),
+        return new Model(new Parameters(net, TestModels.sinValues(net.parameterCount())),
                 new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, SHIFT, SCALE), LABELS);
     }
 

@@ -1,10 +1,10 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 import org.junit.jupiter.api.Test;
@@ -168,7 +168,7 @@ class ModelRoundTripTest {
         Network net = Network.builder(2).dense(3, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
         float[] v = {Float.NaN, Float.intBitsToFloat(0x7FA0_0001), Float.intBitsToFloat(0xFFC1_2345),
                 Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, Float.MIN_VALUE, -Float.MAX_VALUE, 1f};
-        Model model = new Model(net, new Parameters(net, v), FeatureScaler.identity(2), List.of());
+        Model model = new Model(new Parameters(net, v), FeatureScaler.identity(2), List.of());
         roundTripAllWays(model);
     }
 

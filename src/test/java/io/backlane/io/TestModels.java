@@ -1,9 +1,9 @@
 package io.backlane.io;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
@@ -25,7 +25,7 @@ final class TestModels {
     }
 
     static Model withSinParameters(Network net, FeatureScaler scaler, List<String> labels) {
-        return new Model(net, new Parameters(net, sinValues(net.parameterCount())), scaler, labels);
+        return new Model(new Parameters(net, sinValues(net.parameterCount())), scaler, labels);
     }
 
     /** A 3-4-2 classifier (tanh, softmax, CCE), min-max scaler, labels "a" and "b": 226 bytes on disk. */

@@ -1,8 +1,8 @@
 package io.backlane.kernel;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Comparisons of kernel output with the reference, and checks that nothing outside a range moved. */
 final class ArrayAsserts {

@@ -1,14 +1,15 @@
 package io.backlane.kernel;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
+import java.util.stream.IntStream;
+
 import static io.backlane.kernel.ArrayAsserts.assertClose;
 import static io.backlane.kernel.ArrayAsserts.assertUnchanged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.Random;
-import java.util.stream.IntStream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The element-wise kernels of both implementations against {@link NaiveReference}, on every length
@@ -22,8 +23,8 @@ class ElementwiseKernelsTest {
     /** A few ulps of float rounding (FMA or not, exp/tanh within an ulp or two), far below any real bug. */
     private static final double REL = 1e-6;
     private static final double ABS = 1e-6;
-    private static final Activation[] ELEMENT_WISE = {
-        Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY};
+    private static final Pointwise[] ELEMENT_WISE = {
+        Pointwise.SIGMOID, Pointwise.TANH, Pointwise.RELU, Pointwise.LEAKY_RELU, Pointwise.IDENTITY};
     private static final float SLOPE = 0.1f;
 
     /** A vector of n random values in [lo, hi) at a random non-zero offset, between random guards. */
@@ -181,7 +182,7 @@ class ElementwiseKernelsTest {
     void activate(String impl) {
         Kernels k = Implementations.named(impl);
         Random rnd = new Random(16);
-        for (Activation g : ELEMENT_WISE) {
+        for (Pointwise g : ELEMENT_WISE) {
             for (int n : LENGTHS) {
                 Slice src = new Slice(rnd, n, -6, 6);
                 Slice dst = new Slice(rnd, n, -1, 1);
@@ -206,7 +207,7 @@ class ElementwiseKernelsTest {
     void activateBackward(String impl) {
         Kernels k = Implementations.named(impl);
         Random rnd = new Random(17);
-        for (Activation g : ELEMENT_WISE) {
+        for (Pointwise g : ELEMENT_WISE) {
             for (int n : LENGTHS) {
                 Slice dA = new Slice(rnd, n, -2, 2);
                 Slice a = new Slice(rnd, n, -1, 1);
@@ -288,15 +289,15 @@ class ElementwiseKernelsTest {
         }
 
         float[] s = new float[n];
-        k.activate(Activation.SIGMOID, 0f, n, z, 0, s, 0);
+        k.activate(Pointwise.SIGMOID, 0f, n, z, 0, s, 0);
         float[] t = new float[n];
-        k.activate(Activation.TANH, 0f, n, z, 0, t, 0);
+        k.activate(Pointwise.TANH, 0f, n, z, 0, t, 0);
         for (int i = 0; i < n; i++) {
             String at = impl + " z=" + z[i];
             assertTrue(s[i] >= 0f && s[i] <= 1f, "sigmoid " + at + " = " + s[i]);
             assertTrue(t[i] >= -1f && t[i] <= 1f, "tanh " + at + " = " + t[i]);
-            assertEquals((float) NaiveReference.activation(Activation.SIGMOID, 0f, z[i]), s[i], 1e-6, "sigmoid " + at);
-            assertEquals((float) NaiveReference.activation(Activation.TANH, 0f, z[i]), t[i], 1e-6, "tanh " + at);
+            assertEquals((float) NaiveReference.activation(Pointwise.SIGMOID, 0f, z[i]), s[i], 1e-6, "sigmoid " + at);
+            assertEquals((float) NaiveReference.activation(Pointwise.TANH, 0f, z[i]), t[i], 1e-6, "tanh " + at);
         }
         assertEquals(0f, s[0], "sigmoid(-1000)");
         assertEquals(1f, s[1], "sigmoid(1000)");

@@ -1,8 +1,8 @@
 package io.backlane.kernel;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One sgemm problem, run on random operands and checked against {@link NaiveReference#sgemm}.

@@ -3,10 +3,10 @@ package io.backlane.kernel;
 import io.backlane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every kernel, GEMM on its packed and unpacked paths with every transpose, allocates nothing once
@@ -35,8 +35,8 @@ class KernelAllocationTest {
         ops.put("sgemm TT", () -> k.sgemm(true, true, 20, 20, 20, 1f, a, 0, 20, w, 0, 20, 0f, c, 0, 20, ws));
         ops.put("addBiasRows", () -> k.addBiasRows(33, 64, b, 0, c, 0));
         ops.put("columnSums", () -> k.columnSums(33, 64, 0.1f, a, 0, 0f, c, 0));
-        for (Activation g : new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU,
-                Activation.LEAKY_RELU, Activation.IDENTITY}) {
+        for (Pointwise g : new Pointwise[] {Pointwise.SIGMOID, Pointwise.TANH, Pointwise.RELU,
+                Pointwise.LEAKY_RELU, Pointwise.IDENTITY}) {
             ops.put("activate " + g, () -> k.activate(g, 0.01f, n, a, 0, c, 0));
             ops.put("activateBackward " + g, () -> k.activateBackward(g, 0.01f, n, a, 0, b, 0, c, 0));
         }

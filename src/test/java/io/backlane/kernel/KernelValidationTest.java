@@ -1,9 +1,8 @@
 package io.backlane.kernel;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,9 +10,11 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.TestFactory;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
  * Every kind of bad argument to the public kernels is an {@link IllegalArgumentException} whose
@@ -196,29 +197,23 @@ class KernelValidationTest {
         cases.add(rejects("columnSums: dst too short", "dst", dst, () -> k.columnSums(rows, cols, 1f, x, 0, 0f, dst, 6)));
         cases.add(rejects("columnSums: rows·cols overflows int", "a", dst, () -> k.columnSums(1 << 30, cols, 1f, x, 0, 0f, dst, 0)));
 
-        for (Activation g : Activation.values()) {
-            if (g == Activation.SOFTMAX) {
-                continue;
-            }
+        for (Pointwise g : Pointwise.values()) {
             cases.add(accepts("activate " + g, () -> k.activate(g, 0.1f, n, x, 0, dst.clone(), 0)));
             cases.add(accepts("activateBackward " + g, () -> k.activateBackward(g, 0.1f, n, x, 0, y, 0, dst.clone(), 0)));
         }
-        cases.add(rejects("activate: SOFTMAX", "g", dst, () -> k.activate(Activation.SOFTMAX, 0f, n, x, 0, dst, 0)));
         cases.add(rejects("activate: g null", "g", dst, () -> k.activate(null, 0f, n, x, 0, dst, 0)));
-        cases.add(rejects("activate: n < 0", "n", dst, () -> k.activate(Activation.RELU, 0f, -1, x, 0, dst, 0)));
-        cases.add(rejects("activate: src null", "src", dst, () -> k.activate(Activation.RELU, 0f, n, null, 0, dst, 0)));
-        cases.add(rejects("activate: src too short", "src", dst, () -> k.activate(Activation.RELU, 0f, n, shortArray, 0, dst, 0)));
-        cases.add(rejects("activate: dst too short", "dst", shortArray, () -> k.activate(Activation.RELU, 0f, n, x, 0, shortArray, 0)));
-        cases.add(rejects("activate: dstOff past the end", "dst", dst, () -> k.activate(Activation.RELU, 0f, 0, x, 0, dst, n + 1)));
-
-        cases.add(rejects("activateBackward: SOFTMAX", "g", dst, () -> k.activateBackward(Activation.SOFTMAX, 0f, n, x, 0, y, 0, dst, 0)));
+        cases.add(rejects("activate: n < 0", "n", dst, () -> k.activate(Pointwise.RELU, 0f, -1, x, 0, dst, 0)));
+        cases.add(rejects("activate: src null", "src", dst, () -> k.activate(Pointwise.RELU, 0f, n, null, 0, dst, 0)));
+        cases.add(rejects("activate: src too short", "src", dst, () -> k.activate(Pointwise.RELU, 0f, n, shortArray, 0, dst, 0)));
+        cases.add(rejects("activate: dst too short", "dst", shortArray, () -> k.activate(Pointwise.RELU, 0f, n, x, 0, shortArray, 0)));
+        cases.add(rejects("activate: dstOff past the end", "dst", dst, () -> k.activate(Pointwise.RELU, 0f, 0, x, 0, dst, n + 1)));
         cases.add(rejects("activateBackward: g null", "g", dst, () -> k.activateBackward(null, 0f, n, x, 0, y, 0, dst, 0)));
-        cases.add(rejects("activateBackward: n < 0", "n", dst, () -> k.activateBackward(Activation.TANH, 0f, -1, x, 0, y, 0, dst, 0)));
-        cases.add(rejects("activateBackward: dA too short", "dA", dst, () -> k.activateBackward(Activation.TANH, 0f, n, shortArray, 0, y, 0, dst, 0)));
-        cases.add(rejects("activateBackward: a null", "a", dst, () -> k.activateBackward(Activation.TANH, 0f, n, x, 0, null, 0, dst, 0)));
-        cases.add(rejects("activateBackward: a too short", "a", dst, () -> k.activateBackward(Activation.TANH, 0f, n, x, 0, shortArray, 0, dst, 0)));
-        cases.add(rejects("activateBackward: dZ too short", "dZ", shortArray, () -> k.activateBackward(Activation.TANH, 0f, n, x, 0, y, 0, shortArray, 0)));
-        cases.add(rejects("activateBackward: dZOff negative", "dZ", dst, () -> k.activateBackward(Activation.TANH, 0f, n, x, 0, y, 0, dst, -1)));
+        cases.add(rejects("activateBackward: n < 0", "n", dst, () -> k.activateBackward(Pointwise.TANH, 0f, -1, x, 0, y, 0, dst, 0)));
+        cases.add(rejects("activateBackward: dA too short", "dA", dst, () -> k.activateBackward(Pointwise.TANH, 0f, n, shortArray, 0, y, 0, dst, 0)));
+        cases.add(rejects("activateBackward: a null", "a", dst, () -> k.activateBackward(Pointwise.TANH, 0f, n, x, 0, null, 0, dst, 0)));
+        cases.add(rejects("activateBackward: a too short", "a", dst, () -> k.activateBackward(Pointwise.TANH, 0f, n, x, 0, shortArray, 0, dst, 0)));
+        cases.add(rejects("activateBackward: dZ too short", "dZ", shortArray, () -> k.activateBackward(Pointwise.TANH, 0f, n, x, 0, y, 0, shortArray, 0)));
+        cases.add(rejects("activateBackward: dZOff negative", "dZ", dst, () -> k.activateBackward(Pointwise.TANH, 0f, n, x, 0, y, 0, dst, -1)));
 
         cases.add(accepts("softmaxRows", () -> k.softmaxRows(rows, cols, x, 0, dst.clone(), 0)));
         cases.add(rejects("softmaxRows: rows < 0", "rows", dst, () -> k.softmaxRows(-1, cols, x, 0, dst, 0)));

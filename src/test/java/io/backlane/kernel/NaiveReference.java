@@ -79,36 +79,34 @@ final class NaiveReference {
         }
     }
 
-    static double activation(Activation g, float param, double z) {
+    static double activation(Pointwise g, float param, double z) {
         return switch (g) {
             case SIGMOID -> 1 / (1 + Math.exp(-z));
             case TANH -> Math.tanh(z);
             case RELU -> Math.max(0, z);
             case LEAKY_RELU -> z > 0 ? z : param * z;
             case IDENTITY -> z;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is row-wise");
         };
     }
 
     /** g'(z) written in terms of the stored activation a = g(z). */
-    static double derivativeFromOutput(Activation g, float param, double a) {
+    static double derivativeFromOutput(Pointwise g, float param, double a) {
         return switch (g) {
             case SIGMOID -> a * (1 - a);
             case TANH -> 1 - a * a;
             case RELU -> a > 0 ? 1 : 0;
             case LEAKY_RELU -> a > 0 ? 1 : param;
             case IDENTITY -> 1;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax has no element-wise derivative");
         };
     }
 
-    static void activate(Activation g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
+    static void activate(Pointwise g, float param, int n, float[] src, int srcOff, float[] dst, int dstOff) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = (float) activation(g, param, src[srcOff + i]);
         }
     }
 
-    static void activateBackward(Activation g, float param, int n, float[] dA, int dAOff,
+    static void activateBackward(Pointwise g, float param, int n, float[] dA, int dAOff,
                                  float[] a, int aOff, float[] dZ, int dZOff) {
         for (int i = 0; i < n; i++) {
             dZ[dZOff + i] = (float) (dA[dAOff + i] * derivativeFromOutput(g, param, a[aOff + i]));

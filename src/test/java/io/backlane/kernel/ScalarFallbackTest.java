@@ -1,8 +1,9 @@
 package io.backlane.kernel;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Random;
@@ -11,10 +12,10 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs only in surefire's {@code scalar-fallback} execution, a JVM started without
@@ -100,8 +101,8 @@ class ScalarFallbackTest {
 
         float[] a = new float[n + 2];
         float[] expected = new float[n + 2];
-        kernels.activate(Activation.SIGMOID, 0f, n, z, 1, a, 1);
-        NaiveReference.activate(Activation.SIGMOID, 0f, n, z, 1, expected, 1);
+        kernels.activate(Pointwise.SIGMOID, 0f, n, z, 1, a, 1);
+        NaiveReference.activate(Pointwise.SIGMOID, 0f, n, z, 1, expected, 1);
         ArrayAsserts.assertClose(expected, a, 1, n, 1e-6, 1e-6, new float[n + 2], "sigmoid");
 
         float[] p = z.clone();

@@ -1,6 +1,5 @@
 package io.backlane.nn;
 
-import io.backlane.kernel.Activation;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;

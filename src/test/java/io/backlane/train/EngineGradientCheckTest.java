@@ -1,8 +1,8 @@
 package io.backlane.train;
 
-import io.backlane.kernel.Activation;
 import io.backlane.kernel.KernelProvider;
 import io.backlane.kernel.Kernels;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
@@ -83,7 +83,7 @@ class EngineGradientCheckTest {
         Parameters params = new Parameters(net, theta);
         Trainer trainer = Trainer.builder(params).kernels(kernels).batchSize(m).l2(c.lambda()).build();
         double cost = trainer.computeGradient(x, 0, y, 0, m);
-        float[] gradient = trainer.workspace().gradient().clone();
+        float[] gradient = trainer.gradient().clone();
 
         GradientCheck check = new GradientCheck(net, thetaD, xd, yd, c.lambda());
         GradientCheck.Result vsDifferences = check.check(gradient);
@@ -101,7 +101,7 @@ class EngineGradientCheckTest {
             for (int l = 1; l <= net.layerCount(); l++) {
                 int off = net.biasOffset(l);
                 for (int i = 0; i < net.width(l); i++) {
-                    assertEquals(plain.workspace().gradient()[off + i], gradient[off + i], 0f, "db[" + l + "][" + i + "]");
+                    assertEquals(plain.gradient()[off + i], gradient[off + i], 0f, "db[" + l + "][" + i + "]");
                 }
             }
         }
@@ -119,8 +119,8 @@ class EngineGradientCheckTest {
         try (Trainer many = Trainer.builder(p).batchSize(101).l2(0.1f).threads(threads).build()) {
             double jn = many.computeGradient(data.x(), 0, data.y(), 0, 101);
             assertEquals(j1, jn, 1e-5);
-            float[] g1 = one.workspace().gradient();
-            float[] gn = many.workspace().gradient();
+            float[] g1 = one.gradient();
+            float[] gn = many.gradient();
             for (int i = 0; i < g1.length; i++) {
                 assertEquals(g1[i], gn[i], 1e-5f + 1e-4f * Math.abs(g1[i]), "gradient element " + i);
             }

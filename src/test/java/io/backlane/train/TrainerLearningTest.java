@@ -1,6 +1,6 @@
 package io.backlane.train;
 
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
 import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
@@ -246,16 +246,6 @@ class TrainerLearningTest {
             Trainer.builder(p).optimizer(optimizer).batchSize(32).epochs(1).l2(16f).shuffle(false).build().fit(zeros);
             assertEquals(0.95f * 0.95f, p.weight(1, 0, 0), 1e-6f, optimizer.toString());
         }
-    }
-
-    @Test
-    void anOptimizerBelongsToOneTrainer() {
-        Network net = Network.builder(2).dense(1, Activation.SIGMOID).loss(Loss.BINARY_CROSS_ENTROPY).build();
-        Optimizer adam = Optimizer.adam(0.01f);
-        Trainer.builder(Parameters.initialize(net, 1)).optimizer(adam).build();
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Trainer.builder(Parameters.initialize(net, 2)).optimizer(adam).build());
-        assertTrue(e.getMessage().contains("one optimizer per trainer"), e.getMessage());
     }
 
     @Test

@@ -3,9 +3,6 @@ package io.backlane.bench;
 import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.KernelProvider;
 import io.backlane.kernel.Kernels;
-import java.util.Locale;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_full;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -23,6 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Single-threaded sgemm (beta 0) of three implementations in the same JVM build: backlane's Vector API

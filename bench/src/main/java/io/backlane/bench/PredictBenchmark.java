@@ -1,10 +1,10 @@
 package io.backlane.bench;
 
-import io.backlane.data.FeatureScaler;
-import io.backlane.infer.Model;
 import io.backlane.infer.Predictor;
-import io.backlane.kernel.Activation;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
+import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,7 +54,7 @@ public class PredictBenchmark {
                 .dense(10, Activation.SOFTMAX).loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
         List<String> labels = net.outputWidth() == 1 ? List.of("no", "yes")
                 : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-        Model model = new Model(net, Parameters.initialize(net, 1), FeatureScaler.identity(net.inputWidth()), labels);
+        Model model = new Model(Parameters.initialize(net, 1), FeatureScaler.identity(net.inputWidth()), labels);
         predictor = Predictor.of(model);
         SplittableRandom random = new SplittableRandom(3);
         input = new float[net.inputWidth()];

@@ -1,4 +1,4 @@
-package io.backlane.data;
+package io.backlane.nn;
 
 import java.util.Arrays;
 
