@@ -5,31 +5,41 @@ package io.backlane.kernel;
  * the packing that makes every transpose look alike to it.
  *
  * <pre>
- * for jc in 0..n step NC            B panel (KC×NC) lives in L3
+ * for jc in 0..n step NC            B panel (KC×NC): packed once, then read by every A block
  *   for pc in 0..k step KC          pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide strips
- *     for ic in 0..m step MC        pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall strips (L2)
- *       for jr in 0..NC step NR     one B strip (KC×NR) stays in L1 while ...
- *         for ir in 0..MC step MR   ... every A strip streams past it
+ *     for ic in 0..m step MC        pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall strips (the A block)
+ *       for jr in 0..NC step NR     one B strip (KC×NR) is read by ...
+ *         for ir in 0..MC step MR   ... each A strip (KC×MR) of the block in turn
  *           micro-kernel: C[ir:ir+MR, jr:jr+NR] = alpha·A_strip·B_strip + beta·C
  * </pre>
  *
- * Subclasses supply the micro-kernel and its tile shape (MR×NR). Packed panels are zero-padded to
- * whole tiles, so the micro-kernel always runs a full tile; partial tiles are written back through
+ * <p>The sizes come from the micro-kernel's {@link Blocking} table, which gives the reason for each.
+ * Where the data lives, for the vector kernel at 512 bits (MR×NR = 4×64, KC 256, MC 192, NC 4096) on
+ * the AMD Zen 4 / Zen 5 cores it is tuned for (L1D 32 / 48 KiB, L2 1 MiB per core, L3 32 MiB per
+ * CCD), 4 bytes a float:
+ * <ul>
+ *   <li>C tile, 4×64 = 1 KiB: in 16 vector registers for a whole KC block; C in memory is loaded
+ *       (unless beta is 0) and stored once per tile and KC block.</li>
+ *   <li>B strip, 256×64 = 64 KiB, and A strip, 256×4 = 4 KiB: the B strip is larger than L1D, so it
+ *       cannot stay in L1 from one A strip to the next; every micro-kernel call streams both strips
+ *       from L2, in order. The reuse is in registers: each B vector loaded feeds 4 FMAs (one per row
+ *       of the tile), each broadcast element of A feeds 4 (one per vector).</li>
+ *   <li>A block, 192×256 = 192 KiB: in L2 beside the B strip being read (256 KiB of 1 MiB), where
+ *       every B strip of the panel reads it once more.</li>
+ *   <li>B panel, 256×4096 = 4 MiB: more than L2, so it lives in L3; each A block streams it from
+ *       there once, a strip at a time, and each strip then serves the block's 48 A strips from L2.</li>
+ * </ul>
+ *
+ * <p>Subclasses supply the micro-kernel and its table. Packed panels are zero-padded to whole tiles,
+ * so the micro-kernel always runs a full tile; partial tiles are written back through
  * {@link GemmWorkspace#tile}.
  */
 abstract class BlockedGemm {
-    /** Block sizes, all in one place. KC·NR·4 bytes (the B strip) should fit in L1 beside an A strip. */
-    static final int KC = 256;
-    static final int MC = 192;
-    static final int NC = 4096;
+    /** The micro-kernel's tile, block sizes and path thresholds. */
+    final Blocking blocking;
 
-    final int mr;
-    final int nr;
-
-    BlockedGemm(int mr, int nr, int dotMaxM) {
-        this.mr = mr;
-        this.nr = nr;
-        this.dotMaxM = dotMaxM;
+    BlockedGemm(Blocking blocking) {
+        this.blocking = blocking;
     }
 
     /**
@@ -40,10 +50,6 @@ abstract class BlockedGemm {
     abstract void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
                               float alpha, float beta, float[] c, int cOff, int ldc);
 
-
-    /** Below this many multiply-adds, packing costs more than it saves. */
-    static final long UNPACKED_MAX_VOLUME = 32L * 32 * 32;
-
     /**
      * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
      * product), too few columns to fill half a tile (an output layer of width 10), a rank-k update
@@ -51,24 +57,18 @@ abstract class BlockedGemm {
      * packing would only add a pass), or a tiny product.
      */
     final boolean useUnpacked(int m, int n, int k) {
-        return m < mr || 2 * n <= nr || k <= UNPACKED_MAX_K || (long) m * n * k <= UNPACKED_MAX_VOLUME;
+        return m < blocking.mr() || 2 * n <= blocking.nr() || k <= blocking.unpackedMaxK()
+                || (long) m * n * k <= blocking.unpackedMaxVolume();
     }
 
-    /** Rank-k updates up to this k skip packing. */
-    static final int UNPACKED_MAX_K = 4;
-
     /**
-     * A·Bᵀ with at most this many rows runs as tiled dot products of rows ({@link #dotProducts}):
-     * rows of both operands are contiguous in k, so nothing needs packing, and packing all of B
-     * (a layer's whole weight matrix) for a few rows of A costs about as much as the product.
-     * Measured on Zen 5: 32×256×784 at 109 GFLOP/s against 64 packed; the packed path wins from
-     * m ≈ 256 on. Only where {@link #dotProducts} has a tiled kernel; 0 (never) otherwise.
+     * The decision {@link #gemm} makes: {@link #useUnpacked(int, int, int)}, or A·Bᵀ with at most
+     * {@link Blocking#dotMaxM()} rows. Rows of both operands of A·Bᵀ are contiguous in k, so tiled dot
+     * products need no packing, while the packed path would pack all of B (a layer's whole weight
+     * matrix) for a few rows of A.
      */
-    final int dotMaxM;
-
-    /** The decision {@link #gemm} makes: {@link #useUnpacked(int, int, int)}, or A·Bᵀ with few rows. */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
-        return useUnpacked(m, n, k) || (!transA && transB && m <= dotMaxM);
+        return useUnpacked(m, n, k) || (!transA && transB && m <= blocking.dotMaxM());
     }
 
     /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */
@@ -130,16 +130,8 @@ abstract class BlockedGemm {
      * C = alpha·A·Bᵀ + beta·C as m·n dot products of rows of A and rows of B, both contiguous:
      * the form of a forward pass (Z = A·Wᵀ), which needs no packing at all.
      */
-    void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int cRow = cOff + i * ldc;
-            for (int j = 0; j < n; j++) {
-                float d = alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb);
-                c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
-            }
-        }
-    }
+    abstract void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
 
     /** y[yOff + j] += alpha · x[xOff + j] for j in [0, n). */
     abstract void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
@@ -147,28 +139,27 @@ abstract class BlockedGemm {
     /** y[yOff + j] = alpha · x[xOff + j] + beta · y[yOff + j] for j in [0, n); beta 0: y is not read. */
     abstract void axpby(int n, float alpha, float[] x, int xOff, float beta, float[] y, int yOff);
 
-    /** Σ x[xOff + p] · y[yOff + p] for p in [0, k). */
-    abstract float dot(int k, float[] x, int xOff, float[] y, int yOff);
-
     /** The packed path: the loop nest above. */
     final void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        int kcMax = Math.min(KC, k);
-        int mcMax = roundUp(Math.min(MC, m), mr);
-        int ncMax = roundUp(Math.min(NC, n), nr);
+        int mr = blocking.mr(), nr = blocking.nr();
+        int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
+        int kcMax = Math.min(kcBlock, k);
+        int mcMax = roundUp(Math.min(mcBlock, m), mr);
+        int ncMax = roundUp(Math.min(ncBlock, n), nr);
         ws.ensure(mcMax * kcMax, kcMax * ncMax, mr * nr);
         float[] pa = ws.packedA;
         float[] pb = ws.packedB;
 
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+        for (int jc = 0; jc < n; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n - jc);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                int kc = Math.min(kcBlock, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
+                for (int ic = 0; ic < m; ic += mcBlock) {
+                    int mc = Math.min(mcBlock, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int nrEff = Math.min(nr, nc - jr);
@@ -192,6 +183,7 @@ abstract class BlockedGemm {
     }
 
     private void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int cOff, int ldc) {
+        int nr = blocking.nr();
         for (int i = 0; i < rows; i++) {
             int row = cOff + i * ldc;
             int t = i * nr;
@@ -210,6 +202,7 @@ abstract class BlockedGemm {
      * {@code pb[s·kc·NR + p·NR + j]}; columns past nc are zero.
      */
     final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+        int nr = blocking.nr();
         for (int jr = 0, strip = 0; jr < nc; jr += nr, strip += kc * nr) {
             int cols = Math.min(nr, nc - jr);
             if (!transB) { // op(B)[p][j] = B[p][j]: rows of the strip are contiguous in B
@@ -242,6 +235,7 @@ abstract class BlockedGemm {
      * {@code pa[s·kc·MR + p·MR + i]}; rows past mc are zero.
      */
     final void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+        int mr = blocking.mr();
         // p outer, i inner, as in packB: the packed strip is written sequentially.
         for (int ir = 0, strip = 0; ir < mc; ir += mr, strip += kc * mr) {
             int rows = Math.min(mr, mc - ir);

@@ -5,9 +5,10 @@ package io.backlane.kernel;
  * panel of op(B) (KC×NC, in NR-wide strips), and one MR×NR tile for partial edge tiles.
  *
  * <p>Buffers grow to the largest problem seen and are then reused: once a workspace has served a
- * shape, later calls of that shape or smaller allocate nothing. A workspace belongs to one thread at
- * a time; create one per training or serving thread, or let {@link Kernels#sgemm} use the one cached
- * for the current thread.
+ * shape, later calls of that shape or smaller allocate nothing. They never exceed one block of each
+ * kind: with the vector kernel's block sizes, 192 KiB for A, 4 MiB for B and 1 KiB for the tile.
+ * A workspace belongs to one thread at a time; create one per training or serving thread, or let
+ * {@link Kernels#sgemm} use the one cached for the current thread.
  *
  * <pre>{@code
  * GemmWorkspace ws = new GemmWorkspace();
@@ -40,10 +41,5 @@ public final class GemmWorkspace {
         if (tile.length < tileSize) {
             tile = new float[tileSize];
         }
-    }
-
-    /** Bytes held by the buffers, for reporting. */
-    public long sizeInBytes() {
-        return 4L * (packedA.length + packedB.length + tile.length);
     }
 }

@@ -1,18 +1,42 @@
 package io.backlane.kernel;
 
-import java.util.Arrays;
-
 /**
  * The blocked GEMM with a plain-Java 4×4 micro-kernel ({@code microKernel4x4}), its 16 sums in
  * local variables that C2 keeps in registers; no Vector API. (An earlier 4×16 kernel that summed
  * into an array, hoping for auto-vectorization, ran at half the speed: C2 did not vectorize it.)
  */
 final class ScalarGemm extends BlockedGemm {
+    /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
     static final int MR = 4;
     static final int NR = 4;
 
+    /**
+     * The tuning table of {@link #microKernel4x4}. Only the tile is its own: the cache blocks and the
+     * unpacked-path thresholds repeat the vector kernel's values ({@code VectorGemm.BLOCKING}), not
+     * tuned again for this fallback; with strips 4 floats wide they fit the same caches (AMD Zen 4 /
+     * Zen 5: L1D 32 / 48 KiB, L2 1 MiB per core, L3 32 MiB per CCD) with room to spare.
+     */
+    static final Blocking BLOCKING = new Blocking(
+            // mr 4, nr 4: 16 sums in local variables that C2 keeps in registers; each element of A
+            // or B loaded feeds four multiply-adds.
+            MR,
+            NR,
+            // kc 256: the B strip, kc × nr = 4 KiB, stays in L1D (32 KiB on Zen 4, 48 KiB on Zen 5)
+            // while the A strips of the block, 4 KiB each, stream past it from L2.
+            256,
+            // mc 192: the A block, mc × kc = 192 KiB, stays in L2 (1 MiB per core).
+            192,
+            // nc 4096: the B panel, kc × nc = 4 MiB, lives in L3 (32 MiB per CCD).
+            4096,
+            // unpackedMaxK 4, unpackedMaxVolume 32³: as in the vector kernel's table.
+            4,
+            32L * 32 * 32,
+            // dotMaxM 0: its dot products are untiled, one element of C at a time, so A·Bᵀ takes
+            // the packed path like any other product, where each load feeds four multiply-adds.
+            0);
+
     ScalarGemm() {
-        super(MR, NR, 0); // its dot products are not tiled: A·Bᵀ takes the packed path
+        super(BLOCKING);
     }
 
     @Override
@@ -69,8 +93,20 @@ final class ScalarGemm extends BlockedGemm {
         }
     }
 
+    /** One dot product per element of C: only products that skip packing come here (dotMaxM is 0). */
     @Override
-    float dot(int k, float[] x, int xOff, float[] y, int yOff) {
+    void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int cRow = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float d = alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb);
+                c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
+            }
+        }
+    }
+
+    private static float dot(int k, float[] x, int xOff, float[] y, int yOff) {
         // Four partial sums break the dependency chain of one running sum.
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
         int p = 0;

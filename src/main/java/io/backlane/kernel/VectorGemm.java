@@ -13,11 +13,53 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm extends BlockedGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
     static final int MR = 4;
     static final int NR = 4 * L;
 
+    /**
+     * The tuning table of {@link #microKernel4x4v}, for the AMD Zen 4 / Zen 5 cores it was measured
+     * on: 512-bit vectors (L = 16 floats), 32 vector registers, two FMA pipes of 4 cycles' latency,
+     * L1D 32 KiB (Zen 4) / 48 KiB (Zen 5), L2 1 MiB per core, L3 32 MiB per CCD. Byte counts below
+     * are at 512 bits, 4 bytes a float; {@link BlockedGemm} shows where each block lives. With these
+     * values the square products from 256³ on run at 148–167 GFLOP/s on Zen 5 (bench/README.md).
+     */
+    static final Blocking BLOCKING = new Blocking(
+            // mr 4: with four vectors per row, 16 accumulators; with the four B vectors and one
+            // broadcast of A, 21 of the 32 AVX-512 registers. 16 independent FMA chains are twice the
+            // 4 × 2 = 8 that two 4-cycle FMA pipes need in flight. (AVX2 has only 16 registers, fewer
+            // than these 21 vectors: the table is not tuned for 256-bit machines.)
+            MR,
+            // nr 4·L = 64 floats: four vectors per row, so that each broadcast of A feeds 4 FMAs.
+            NR,
+            // kc 256: the C tile (16 loads when beta is not 0, 16 stores) is paid once per 256 steps
+            // of 16 FMAs. The B strip, kc × nr = 64 KiB, does not fit L1D (32 / 48 KiB), so it is
+            // streamed from L2 on every call, 256 B per step beside 16 B of A: 34 B a cycle at Zen 5's
+            // two 512-bit FMAs a cycle, half that on Zen 4, which splits each into two 256-bit halves.
+            // (kc 128 would make it 32 KiB, which fits Zen 5's L1D beside an A strip; not measured.)
+            256,
+            // mc 192: the A block, mc × kc = 192 KiB, stays in L2 (1 MiB) beside the B strip it is
+            // multiplied with (64 KiB); its 48 A strips reuse each B strip from L2.
+            192,
+            // nc 4096: the B panel, kc × nc = 4 MiB, lives in L3 (32 MiB per CCD); each A block streams
+            // it from there once. Only n above 4096 is cut: the network's layers (n ≤ 784) take one
+            // panel, 256 × 832 floats = 832 KiB at most (n rounded up to whole strips).
+            4096,
+            // unpackedMaxK 4: rank-k updates with k ≤ 4 (the weight gradient of a batch of 1 is
+            // an outer product) are bound by writing C; packing would add two passes for at most
+            // four multiply-adds per element of C.
+            4,
+            // unpackedMaxVolume 32³: packing both operands and padding to whole tiles does not pay
+            // for itself on a product this small. Set by hand, not measured: no shape in
+            // bench/README.md is this small.
+            32L * 32 * 32,
+            // dotMaxM 128: A·Bᵀ (a forward pass, Z = A·Wᵀ) with up to 128 rows runs as 4×4-tiled dot
+            // products, unpacked. Measured on Zen 5: 32×256×784 at 109 GFLOP/s against 64 packed;
+            // the packed path wins from m ≈ 256 on. 128 keeps a batch of 128 on the dot products.
+            128);
+
     VectorGemm() {
-        super(MR, NR, 128);
+        super(BLOCKING);
     }
 
     @Override
@@ -245,11 +287,6 @@ final class VectorGemm extends BlockedGemm {
                 y[yOff + j] = alpha * x[xOff + j] + beta * y[yOff + j];
             }
         }
-    }
-
-    @Override
-    float dot(int k, float[] x, int xOff, float[] y, int yOff) {
-        return dotVector(k, x, xOff, y, yOff);
     }
 
     /** y += alpha·x, vector body and scalar tail. */

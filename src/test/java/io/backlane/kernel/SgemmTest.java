@@ -33,7 +33,7 @@ class SgemmTest {
         int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
         assertTrue(engine.useUnpacked(17, 33, 31));
         assertFalse(engine.useUnpacked(70, 90, 45));
-        assertEquals(engine.dotMaxM >= 70, engine.useUnpacked(false, true, 70, 90, 45), "A·Bᵀ with few rows: dot products where tiled");
+        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 45), "A·Bᵀ with few rows: dot products where tiled");
         assertFalse(engine.useUnpacked(false, true, 300, 90, 45));
         Random rnd = new Random(1);
         for (int[] s : shapes) {
@@ -94,7 +94,8 @@ class SgemmTest {
 
     /**
      * Shapes that cross MC (192 rows), KC (256: beta must apply in the first k-block only) and NC
-     * (4096 columns), through one shared workspace that grows and is reused.
+     * (4096 columns) of the engine's {@link Blocking}, through one shared workspace that grows and is
+     * reused.
      */
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
@@ -104,6 +105,9 @@ class SgemmTest {
         GemmWorkspace ws = new GemmWorkspace();
         GemmCase.Gemm gemm = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
                 kernels.sgemm(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        Blocking blocking = engine.blocking;
+        assertTrue(blocking.mc() < 193 && 2 * blocking.kc() < 513 && blocking.nc() < 4097,
+                "the shapes below no longer cross the block boundaries of " + blocking);
         Random rnd = new Random(5);
         GemmCase[] cases = {
             GemmCase.of("NN", 300, 520, 300, 1f, 0f),
