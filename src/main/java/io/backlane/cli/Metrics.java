@@ -24,7 +24,7 @@ import java.util.Locale;
  * double auc = Metrics.rocAuc(scores, isPositive);
  * }</pre>
  */
-public final class Metrics {
+final class Metrics {
     private Metrics() {
     }
 

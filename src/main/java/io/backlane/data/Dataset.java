@@ -22,9 +22,8 @@ import java.util.Objects;
  *
  * <h2>Immutability</h2>
  * A dataset never changes after construction. Arrays passed to the public factories and returned by
- * accessors are copied, so callers can neither alter a dataset nor be surprised by one; the
- * {@code gather...} and {@code copy...} methods write into caller-provided arrays for the hot path
- * (building mini-batches) where a copy per call would be wasteful.
+ * accessors are copied, so callers can neither alter a dataset nor be surprised by one;
+ * {@link #copyFeatures} and {@link #oneHotTargets} write into caller-provided arrays instead.
  *
  * <pre>{@code
  * Dataset d = BundledDatasets.load("digits");     // 1797 x 64, 10 classes
@@ -229,20 +228,6 @@ public final class Dataset {
         System.arraycopy(features, row * width, dst, dstOff, width);
     }
 
-    /**
-     * Copies the features of examples {@code order[from .. from + count)} into {@code dst} as a
-     * row-major count x width block starting at {@code dstOff}: the mini-batch of a shuffled epoch
-     * without copying the whole dataset.
-     */
-    public void gatherFeatures(int[] order, int from, int count, float[] dst, int dstOff) {
-        Objects.checkFromIndexSize(from, count, order.length);
-        Objects.checkFromIndexSize(dstOff, count * width, dst.length);
-        for (int i = 0; i < count; i++) {
-            int r = Objects.checkIndex(order[from + i], rows);
-            System.arraycopy(features, r * width, dst, dstOff + i * width, width);
-        }
-    }
-
     /** The number of classes (the size of {@link #classLabels()}); 0 unless classification. */
     public int classCount() {
         return classLabels.size();
@@ -294,18 +279,6 @@ public final class Dataset {
         Preprocessing.oneHot(classIndices, classLabels.size(), dst);
     }
 
-    /** Writes one-hot targets of rows {@code order[from .. from + count)} as a count x classCount() block. */
-    public void gatherOneHot(int[] order, int from, int count, float[] dst, int dstOff) {
-        requireKind(TargetKind.CLASSES);
-        int k = classLabels.size();
-        Objects.checkFromIndexSize(from, count, order.length);
-        Objects.checkFromIndexSize(dstOff, count * k, dst.length);
-        Arrays.fill(dst, dstOff, dstOff + count * k, 0f);
-        for (int i = 0; i < count; i++) {
-            dst[dstOff + i * k + classIndices[Objects.checkIndex(order[from + i], rows)]] = 1f;
-        }
-    }
-
     /** A copy of the regression targets, one per row. */
     public float[] targets() {
         requireKind(TargetKind.VALUES);
@@ -316,16 +289,6 @@ public final class Dataset {
     public float target(int row) {
         requireKind(TargetKind.VALUES);
         return values[Objects.checkIndex(row, rows)];
-    }
-
-    /** Writes regression targets of rows {@code order[from .. from + count)} into {@code dst[dstOff..]}. */
-    public void gatherTargets(int[] order, int from, int count, float[] dst, int dstOff) {
-        requireKind(TargetKind.VALUES);
-        Objects.checkFromIndexSize(from, count, order.length);
-        Objects.checkFromIndexSize(dstOff, count, dst.length);
-        for (int i = 0; i < count; i++) {
-            dst[dstOff + i] = values[Objects.checkIndex(order[from + i], rows)];
-        }
     }
 
     /**

@@ -82,6 +82,9 @@ public final class IdxLoader {
      * @throws NoSuchFileException naming the files looked for when one is missing
      */
     public static TrainTest loadDirectory(Path dir) throws IOException {
+        if (dir == null) {
+            throw new IllegalArgumentException("dir must not be null");
+        }
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a directory (expected the four IDX files "
                     + TRAIN_IMAGES + "[.gz], " + TRAIN_LABELS + "[.gz], " + TEST_IMAGES + "[.gz], "
@@ -106,6 +109,9 @@ public final class IdxLoader {
 
     /** Loads one pair of image and label files into a classification dataset. */
     public static Dataset load(Path images, Path labels) throws IOException {
+        if (images == null || labels == null) {
+            throw new IllegalArgumentException("images and labels must not be null");
+        }
         Images im = readImages(images);
         int[] y = readLabels(labels);
         if (y.length != im.count) {

@@ -29,6 +29,9 @@ public final class Preprocessing {
 
     /** One-hot rows x classCount values (row-major) for the given class indices. */
     public static float[] oneHot(int[] classIndices, int classCount) {
+        if (classIndices == null) {
+            throw new IllegalArgumentException("classIndices must not be null");
+        }
         float[] dst = new float[Math.multiplyExact(classIndices.length, classCount)];
         oneHot(classIndices, classCount, dst);
         return dst;
@@ -39,6 +42,9 @@ public final class Preprocessing {
      * classCount} values; every value is written (zeros included), so {@code dst} may be reused.
      */
     public static void oneHot(int[] classIndices, int classCount, float[] dst) {
+        if (classIndices == null || dst == null) {
+            throw new IllegalArgumentException("classIndices and dst must not be null");
+        }
         if (classCount < 1) {
             throw new IllegalArgumentException("classCount must be >= 1, got " + classCount);
         }
@@ -63,6 +69,7 @@ public final class Preprocessing {
      * @see #shuffledSplit
      */
     public static DataSplit split(Dataset data, double validationFraction, double testFraction, long seed) {
+        requireData(data);
         return data.isClassification()
                 ? stratifiedSplit(data, validationFraction, testFraction, seed)
                 : shuffledSplit(data, validationFraction, testFraction, seed);
@@ -79,6 +86,7 @@ public final class Preprocessing {
      * @param testFraction       in [0, 1); the two must sum to less than 1
      */
     public static DataSplit stratifiedSplit(Dataset data, double validationFraction, double testFraction, long seed) {
+        requireData(data);
         checkFractions(validationFraction, testFraction);
         if (!data.isClassification()) {
             throw new IllegalArgumentException("a stratified split needs class targets; " + data + " has "
@@ -111,6 +119,7 @@ public final class Preprocessing {
      * {@code round(rows * validationFraction)} to validation, the rest (at least one) to training.
      */
     public static DataSplit shuffledSplit(Dataset data, double validationFraction, double testFraction, long seed) {
+        requireData(data);
         checkFractions(validationFraction, testFraction);
         int[] rows = new int[data.rows()];
         for (int i = 0; i < rows.length; i++) {
@@ -124,10 +133,17 @@ public final class Preprocessing {
 
     /** Fits a scaler of the given kind on all rows of {@code train}. */
     public static FeatureScaler fitScaler(Dataset train, FeatureScaler.Kind kind) {
+        requireData(train);
         if (train.rows() == 0) {
             throw new IllegalArgumentException("cannot fit a scaler on " + train + ": it has no rows");
         }
         return FeatureScaler.fit(kind, train.features(), train.rows(), train.width());
+    }
+
+    private static void requireData(Dataset data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
     }
 
     private static void checkFractions(double validation, double test) {

@@ -26,7 +26,7 @@ import io.backlane.nn.Loss;
  * }
  * }</pre>
  */
-public final class ModelFormat {
+final class ModelFormat {
     private ModelFormat() {
     }
 

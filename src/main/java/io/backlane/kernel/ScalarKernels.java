@@ -6,7 +6,7 @@ package io.backlane.kernel;
  * are kept simple so that C2 can auto-vectorize them; the readable double-precision reference that
  * checks them lives in the tests ({@code NaiveReference}).
  */
-public final class ScalarKernels extends Kernels {
+final class ScalarKernels extends Kernels {
     private static final ScalarGemm GEMM = new ScalarGemm();
 
     ScalarKernels() {

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * module; {@link KernelProvider} loads them reflectively, only when the module is readable.
  * Loops have vector bodies and scalar tails: no masked loads in inner loops.
  */
-public final class VectorKernels extends Kernels {
+final class VectorKernels extends Kernels {
     private static final VectorGemm GEMM = new VectorGemm();
     private static final VectorSpecies<Float> S = VectorGemm.S;
     private static final int L = VectorGemm.L;

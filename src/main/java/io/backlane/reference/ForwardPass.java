@@ -3,12 +3,12 @@ package io.backlane.reference;
 /**
  * The values of one forward pass of a {@link ReferenceNetwork} over a batch: Z[l] and A[l] for
  * every layer, in the row layout (one row per example): {@code z(l)[e][i]} is z_i of layer l for
- * example e, so Z[l] is m × n[l], the transpose of the notes' n[l] × m.
+ * example e, so Z[l] is m × n[l], the transpose of the notes' n[l] × m (docs/backpropagation.md).
  *
  * <p>The accessors return the pass's own arrays, not copies; {@code a(0)} is the input batch X
  * itself.
  */
-public final class ForwardPass {
+final class ForwardPass {
     private final double[][][] z;   // z[l] for l = 1..L; z[0] is null (the input has no pre-activation)
     private final double[][][] a;   // a[l] for l = 0..L; a[0] = X
 

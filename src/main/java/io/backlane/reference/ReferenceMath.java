@@ -8,10 +8,10 @@ import io.backlane.nn.Loss;
  * their derivatives g'(z), softmax, and the loss of one example. Plain loops and {@link Math}; no
  * kernels. Slow on purpose: this is the readable definition the fast float engine is checked against.
  *
- * <p>Notation is the notes' (see {@code backpropagation-notes.md} and its {@code ERRATA.md}): z is a
- * pre-activation, a = g(z) an activation, y a target.
+ * <p>Notation is that of docs/backpropagation.md (the notes this project grew from): z is a
+ * pre-activation, a = g(z) an activation, y a target; "ERRATA n" is its section 7, "Errata n".
  */
-public final class ReferenceMath {
+final class ReferenceMath {
     private ReferenceMath() {
     }
 

@@ -10,8 +10,9 @@ import java.util.Objects;
 
 /**
  * A plain, double-precision implementation of a {@link Network}: forward propagation, the cost J and
- * its gradient by backpropagation, written as loops that follow {@code backpropagation-notes.md}
- * equation by equation (as corrected by its {@code ERRATA.md}), with the equation beside each loop.
+ * its gradient by backpropagation, written as loops that follow the notes this project grew from
+ * equation by equation, with the equation beside each loop. docs/backpropagation.md sets out that
+ * math and, in its section 7, where the notes are wrong: "ERRATA n" below is its "Errata n".
  *
  * <p><b>Slow on purpose.</b> No kernels, no blocking, no reuse of buffers: every method allocates
  * and loops in the most obvious order. It exists to document the math, to be the ground truth of
@@ -24,7 +25,7 @@ import java.util.Objects;
  *       b[2], ...; W[l] is n[l] × n[l−1] row-major at {@link Network#weightOffset(int)}, b[l] at
  *       {@link Network#biasOffset(int)}. Gradients come back in the same layout.</li>
  *   <li>Batches: {@code double[m][width]}, <b>one row per example</b> (X is m × n[0], Y is m × n[L]),
- *       the transpose of the notes' one-column-per-example matrices. So the notes' Z = W·A + b
+ *       the transpose of the notes' one-column-per-example matrices (docs/backpropagation.md, section 1). So the notes' Z = W·A + b
  *       becomes, row by row, z_e = W·a_e + b, and the notes' (1/m) dZ·A_prevᵀ becomes
  *       (1/m) dZᵀ·A_prev. The comments give the notes' form of each equation.</li>
  * </ul>

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * <p>J = (1/m) Σ L(a, y) + (λ/2m) Σ_l ‖W[l]‖², biases not regularized. m is the number of examples
  * in the step; in the L2 terms inside {@link #fit} it is the configured batch size even for the last,
  * smaller batch, so that every step decays the weights alike (with full-batch descent that is the
- * training-set size, as in the notes).
+ * training-set size, as in the notes; docs/backpropagation.md, section 5).
  *
  * <pre>{@code
  * Network net = Network.builder(64).dense(32, Activation.RELU).output(OutputHead.forClasses(10)).build();

@@ -78,7 +78,7 @@ class ReadmeTest {
         Dataset data = BundledDatasets.load("breast-cancer");                              // 569 x 30, 2 classes
         ScaledSplit split = Preprocessing.split(data, 0.1, 0.2, 42L).scaled(FeatureScaler.Kind.STANDARDIZE);
         Network net = Network.builder(data.width()).dense(16, Activation.RELU).output(OutputHead.forClasses(2)).build();
-        Parameters params = Parameters.initialize(net, 42L);                                // 1 sigmoid unit, as the CLI
+        Parameters params = Parameters.initialize(net, 42L);                                // He/Xavier weights, seed 42
         try (Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(0.003f)).epochs(50).build()) {
             trainer.fit(Examples.of(split.train(), net));                                     // targets encoded for the head
         }

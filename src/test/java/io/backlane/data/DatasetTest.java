@@ -52,22 +52,6 @@ class DatasetTest {
         d.oneHotTargets(y);
         assertArrayEquals(new float[] {0, 1, 1, 0, 0, 1}, y);
         assertThrows(IllegalArgumentException.class, () -> d.oneHotTargets(new float[7]));
-        float[] batch = new float[] {9, 9, 9, 9, 9, 9};
-        d.gatherOneHot(new int[] {2, 1, 0}, 1, 2, batch, 1);
-        assertArrayEquals(new float[] {9, 1, 0, 0, 1, 9}, batch);
-    }
-
-    @Test
-    void gatherBuildsMiniBatches() {
-        Dataset d = small();
-        float[] dst = new float[4];
-        d.gatherFeatures(new int[] {0, 2, 1}, 1, 2, dst, 0);
-        assertArrayEquals(new float[] {5, 6, 3, 4}, dst);
-        assertThrows(IndexOutOfBoundsException.class, () -> d.gatherFeatures(new int[] {3}, 0, 1, dst, 0));
-        Dataset r = Dataset.regression(List.of("x"), new float[] {1, 2, 3}, new float[] {10, 20, 30}, "t");
-        float[] t = new float[2];
-        r.gatherTargets(new int[] {2, 0}, 0, 2, t, 0);
-        assertArrayEquals(new float[] {30, 10}, t);
     }
 
     @Test
