@@ -25,8 +25,8 @@ import io.backlane.reference.GradientCheck;
 import io.backlane.reference.ReferenceNetwork;
 import io.backlane.train.Examples;
 import io.backlane.train.Trainer;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.InputStream;
 import java.io.Reader;

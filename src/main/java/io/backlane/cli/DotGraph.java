@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * A network's computation graph in Graphviz DOT, drawn like the graph in the notes this project grew
- * from (docs/backpropagation.md, errata 7): left to right, per layer a box {@code z[l] = W[l] a[l-1] + b[l]} fed by the
- * plain-text parameters W[l] and b[l], then a box {@code a[l] = g(z[l])} with the layer's activation,
+ * from (docs/backpropagation.md, errata 7): left to right, per layer a box
+ * {@code z[l] = W[l] a[l-1] + b[l]} fed by the plain-text parameters W[l] and b[l], then a box {@code a[l] = g(z[l])} with the layer's activation,
  * and at the end the loss {@code L(a[L], y)}; the backward pass runs the other way in red: da[l]
  * into each a box, dz[l] into each z box, and dW[l], db[l] out to the parameters.
  *

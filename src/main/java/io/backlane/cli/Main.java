@@ -3,6 +3,7 @@ package io.backlane.cli;
 import io.backlane.data.DataFormatException;
 import io.backlane.io.ModelFormatException;
 import io.backlane.train.TrainingDivergedException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -13,7 +14,6 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
-import picocli.CommandLine;
 
 import java.io.Console;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.backlane.nn;
 
-
 /**
  * One dense layer: {@code width} units, z = W·a_prev + b, a = g(z).
  *

@@ -36,7 +36,7 @@ final class Backprop {
      * loss over these rows lands in {@code ws.gradient}.
      */
     double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        double loss = deltas(theta, x, xOff, y, yOff, m);
+        double loss = errors(theta, x, xOff, y, yOff, m);
         gradient(x, xOff, m);
         return loss;
     }
@@ -48,7 +48,7 @@ final class Backprop {
      *
      * @throws Divergence when the loss or an error dZ[l] is not finite
      */
-    double deltas(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
         double loss = forwardLoss(theta, x, xOff, y, yOff, m);
         if (!Double.isFinite(loss)) {
             throw new Divergence(firstNonFiniteLayer(m), "loss", loss);
@@ -71,7 +71,7 @@ final class Backprop {
         return loss;
     }
 
-    /** dW[l] and db[l] from the errors of {@link #deltas}, into ws.gradient. */
+    /** dW[l] and db[l] from the errors of {@link #errors}, into ws.gradient. */
     void gradient(float[] x, int xOff, int m) {
         float invM = 1f / m;
         for (int l = net.layerCount(); l >= 1; l--) {
@@ -87,7 +87,7 @@ final class Backprop {
 
     /**
      * An upper bound of every |Σ_i dZ[i][r]·A[i][c]| and |Σ_i dZ[i][r]| (any partial sum included)
-     * for the errors of {@link #deltas}, by Cauchy–Schwarz: ‖dZ‖·(‖A‖ + √m) over the layers
+     * for the errors of {@link #errors}, by Cauchy–Schwarz: ‖dZ‖·(‖A‖ + √m) over the layers
      * (Frobenius norms). The gradient is this over m at most. Costs a pass over the activations,
      * not over the parameters.
      */

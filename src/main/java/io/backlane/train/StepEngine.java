@@ -132,7 +132,7 @@ final class StepEngine implements AutoCloseable {
     private double fusedSgdStep(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
         double loss;
         try {
-            loss = main.deltas(theta, x, xOff, y, yOff, m);
+            loss = main.errors(theta, x, xOff, y, yOff, m);
         } catch (Divergence d) {
             throw diverged(d);
         }
