@@ -118,6 +118,7 @@ public class GemmBenchmark {
         if (threads != 1) {
             throw new IllegalStateException("OpenBLAS runs on " + threads + " threads after openblas_set_num_threads(1)");
         }
+        String coreNote = OpenBlasCore.require(openblas_full.openblas_get_corename().getString().trim());
         pa = new FloatPointer(a);
         pb = new FloatPointer(b);
         pc = new FloatPointer(c);
@@ -164,10 +165,10 @@ public class GemmBenchmark {
                     "%s: impl=%s differs from %s: max |diff| %.3g > tolerance %.3g", s, impl, checkedAgainst, diff, tol));
         }
         System.out.printf(Locale.ROOT,
-                "%n# check %s impl=%s (%s) vs %s: max |diff| %.3g <= %.3g; openblas_get_config: %s; core %s; threads %d%n",
+                "%n# check %s impl=%s (%s) vs %s: max |diff| %.3g <= %.3g; openblas_get_config: %s; core %s%s; threads %d%n",
                 s, impl, describe(), checkedAgainst, diff, tol,
                 openblas_full.openblas_get_config().getString().trim(),
-                openblas_full.openblas_get_corename().getString().trim(), threads);
+                openblas_full.openblas_get_corename().getString().trim(), coreNote, threads);
     }
 
     @TearDown(Level.Trial)
