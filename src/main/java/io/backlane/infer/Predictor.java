@@ -9,18 +9,25 @@ import io.backlane.nn.Network;
 
 /**
  * Predicts with a {@link Model}: applies the model's feature transform to raw inputs, runs the
- * forward pass, and returns the output activations (class probabilities for classifiers), the
- * predicted class, or its label.
+ * forward pass, and answers with the output activations, one probability per class, the predicted
+ * class or label, or the top k classes.
  *
  * <p>A predictor owns its buffers (one {@link ForwardState}) and belongs to one thread; make one
  * per serving thread (they are cheap). Many predictors share one model, which is immutable. Once a
  * predictor has served a model of a given shape, every method allocates nothing.
  *
+ * <p>Inputs are checked on every call: their length, and that every feature is finite (a NaN or an
+ * infinity would give NaN outputs and an arbitrary class); {@link #acceptNonFinite} turns the
+ * second check off. A two-class model predicts class 1 when its probability is at least the
+ * {@link #decisionThreshold} (0.5 by default).
+ *
  * <pre>{@code
  * Predictor predictor = Predictor.of(model);
- * String label = predictor.predictLabel(features);        // a classifier: its class label
- * float[] out = new float[model.network().outputWidth()];
- * predictor.predict(features, out);                        // the output activations
+ * String label = predictor.predictLabel(features);           // a classifier: its class label
+ * float[] p = new float[model.classLabels().size()];
+ * predictor.probabilities(features, p);                       // one per class, also for 1 sigmoid unit
+ * Prediction answer = new Prediction();                       // reused: carries the model that answered
+ * predictor.predict(features, answer);
  * }</pre>
  */
 public final class Predictor {
@@ -29,7 +36,9 @@ public final class Predictor {
     private final Kernels k = Kernels.get();
 
     private ForwardState state; // sized for the network of the last model served
-    private float[] classScratch = new float[0]; // (n[L]) outputs for predictClass
+    private final Prediction scratch = new Prediction(); // for the methods that answer with one value
+    private float threshold = 0.5f;
+    private boolean acceptNonFinite;
 
     Predictor(ServingModel source, int maxBatch) {
         if (maxBatch < 1) {
@@ -42,6 +51,33 @@ public final class Predictor {
     /** A predictor for a fixed model. */
     public static Predictor of(Model model) {
         return new ServingModel(model).newPredictor();
+    }
+
+    /**
+     * Sets the probability of class 1 from which a two-class model predicts class 1 (default 0.5):
+     * lower it to catch more positives at the cost of more false alarms. Models with more classes
+     * predict the most probable class whatever this is.
+     */
+    public Predictor decisionThreshold(float threshold) {
+        if (!(threshold > 0f && threshold < 1f)) {
+            throw new IllegalArgumentException("the decision threshold must be in (0, 1), got " + threshold);
+        }
+        this.threshold = threshold;
+        return this;
+    }
+
+    /** The decision threshold of two-class models. */
+    public float decisionThreshold() {
+        return threshold;
+    }
+
+    /**
+     * Whether features may be NaN or infinite (default false: such an input is refused with an
+     * {@link IllegalArgumentException} naming the feature). Accepting them gives NaN outputs.
+     */
+    public Predictor acceptNonFinite(boolean accept) {
+        this.acceptNonFinite = accept;
+        return this;
     }
 
     /** The model this predictor uses now. */
@@ -80,7 +116,95 @@ public final class Predictor {
         Model model = source.current(); // one read: the whole call uses one model
         checkRows(model, "input", input, inOff, rows, model.network().inputWidth());
         checkRows(model, "output", output, outOff, rows, model.network().outputWidth());
+        requireFinite(model, input, inOff, rows);
         predict(model, input, inOff, output, outOff, rows);
+    }
+
+    /**
+     * Predicts one example into {@code answer}: the model that answered, its outputs, and for a
+     * classifier one probability per class and the predicted class. Allocates nothing once
+     * {@code answer} has served a model of this shape.
+     */
+    public void predict(float[] input, Prediction answer) {
+        if (answer == null) {
+            throw new IllegalArgumentException("answer must not be null");
+        }
+        Model model = source.current();
+        requireOneExample(model, input);
+        answer(model, input, answer);
+    }
+
+    private void answer(Model model, float[] input, Prediction answer) {
+        answer.prepare(model);
+        float[] out = answer.outputs();
+        predict(model, input, 0, out, 0, 1);
+        if (model.isClassifier()) {
+            float[] p = answer.probabilities();
+            if (out.length == 1) { // one sigmoid unit: p(class 1)
+                p[0] = 1f - out[0];
+                p[1] = out[0];
+            } else {
+                System.arraycopy(out, 0, p, 0, out.length);
+            }
+            answer.classIndex(p.length == 2 ? (p[1] >= threshold ? 1 : 0) : argmax(p, 0, p.length));
+        }
+    }
+
+    /**
+     * Writes one probability per class of one example into {@code probabilities} (length: the
+     * number of class labels). A single sigmoid unit's output p gives 1 − p and p.
+     *
+     * @throws IllegalStateException when the model is a regression model
+     */
+    public void probabilities(float[] input, float[] probabilities) {
+        Model model = source.current();
+        requireOneExample(model, input);
+        requireClassifier(model);
+        int classes = model.classLabels().size();
+        if (probabilities == null || probabilities.length != classes) {
+            throw new IllegalArgumentException("probabilities must have room for the model's " + classes + " classes, got "
+                    + (probabilities == null ? "null" : "length " + probabilities.length));
+        }
+        answer(model, input, scratch);
+        System.arraycopy(scratch.probabilities(), 0, probabilities, 0, classes);
+    }
+
+    /**
+     * The k = {@code classes.length} most probable classes of one example, most probable first:
+     * their indices into {@code classes} and their probabilities into {@code scores} (same length).
+     * Returns k, or the number of classes when that is smaller (the arrays' tails are then left
+     * as they were).
+     */
+    public int topK(float[] input, int[] classes, float[] scores) {
+        Model model = source.current();
+        requireOneExample(model, input);
+        requireClassifier(model);
+        if (classes == null || scores == null || classes.length != scores.length || classes.length == 0) {
+            throw new IllegalArgumentException("classes and scores must be non-null arrays of the same length k >= 1");
+        }
+        answer(model, input, scratch);
+        float[] p = scratch.probabilities();
+        int k = Math.min(classes.length, p.length);
+        for (int r = 0; r < k; r++) { // selection: k is small, and nothing is allocated
+            int best = -1;
+            for (int c = 0; c < p.length; c++) {
+                if (!taken(classes, r, c) && (best < 0 || p[c] > p[best])) {
+                    best = c;
+                }
+            }
+            classes[r] = best;
+            scores[r] = p[best];
+        }
+        return k;
+    }
+
+    private static boolean taken(int[] classes, int count, int c) {
+        for (int i = 0; i < count; i++) {
+            if (classes[i] == c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void predict(Model model, float[] input, int inOff, float[] output, int outOff, int rows) {
@@ -106,37 +230,40 @@ public final class Predictor {
     }
 
     /**
-     * The predicted class index of one example: the argmax for several outputs, or output ≥ 0.5
-     * for a single sigmoid output.
+     * The predicted class index of one example: the most probable class, or for two classes class
+     * 1 when its probability reaches the {@link #decisionThreshold}. For a model without class labels
+     * (outputs only), the argmax of several outputs or output ≥ the threshold for one.
      */
     public int predictClass(float[] input) {
         Model model = source.current();
         requireOneExample(model, input);
-        return predictClass(model, input);
-    }
-
-    private int predictClass(Model model, float[] input) {
-        int nOut = model.network().outputWidth();
-        if (classScratch.length < nOut) {
-            classScratch = new float[nOut];
+        if (!model.isClassifier()) {
+            int nOut = model.network().outputWidth();
+            scratch.prepare(model);
+            predict(model, input, 0, scratch.outputs(), 0, 1);
+            return nOut == 1 ? (scratch.outputs()[0] >= threshold ? 1 : 0) : argmax(scratch.outputs(), 0, nOut);
         }
-        predict(model, input, 0, classScratch, 0, 1);
-        return classOf(classScratch, 0, nOut);
+        answer(model, input, scratch);
+        return scratch.classIndex();
     }
 
     /**
-     * The predicted class label of one example (a classifier's {@link Model#classLabels()} at
-     * {@link #predictClass}), from the model that answered the call.
+     * The predicted class label of one example, from the model that answered the call.
      *
      * @throws IllegalStateException when the model is a regression model (it has no labels)
      */
     public String predictLabel(float[] input) {
         Model model = source.current();
         requireOneExample(model, input);
+        requireClassifier(model);
+        answer(model, input, scratch);
+        return scratch.label();
+    }
+
+    private static void requireClassifier(Model model) {
         if (!model.isClassifier()) {
             throw new IllegalStateException("the model is a regression model; it has no class labels (use predict)");
         }
-        return model.classLabels().get(predictClass(model, input));
     }
 
     /**
@@ -152,6 +279,7 @@ public final class Predictor {
         }
         checkRows(model, "input", input, inOff, rows, net.inputWidth());
         checkRows(model, "targets", targets, targetOff, rows, net.outputWidth());
+        requireFinite(model, input, inOff, rows);
         int nOut = net.outputWidth();
         ForwardState s = stateFor(net);
         double sum = 0;
@@ -163,11 +291,28 @@ public final class Predictor {
         return sum / rows;
     }
 
-    private static void requireOneExample(Model model, float[] input) {
+    private void requireOneExample(Model model, float[] input) {
         int nIn = model.network().inputWidth();
         if (input == null || input.length != nIn) {
             throw new IllegalArgumentException("input must hold the model's " + nIn + " features, got "
                     + (input == null ? "null" : input.length + " values"));
+        }
+        requireFinite(model, input, 0, 1);
+    }
+
+    /** Refuses NaN and infinite features (unless accepted), naming the row and feature. */
+    private void requireFinite(Model model, float[] input, int off, int rows) {
+        if (acceptNonFinite) {
+            return;
+        }
+        int nIn = model.network().inputWidth();
+        int end = off + rows * nIn;
+        for (int i = off; i < end; i++) {
+            if (!Float.isFinite(input[i])) {
+                int row = (i - off) / nIn;
+                throw new IllegalArgumentException((rows > 1 ? "row " + row + ", " : "") + "feature " + (i - off - row * nIn)
+                        + " is " + input[i] + "; features must be finite (Predictor.acceptNonFinite(true) lets them through)");
+            }
         }
     }
 
@@ -184,11 +329,15 @@ public final class Predictor {
         }
     }
 
-    /** The class index that outputs {@code out[off .. off + n)} predict. */
+    /** The class index that outputs {@code out[off .. off + n)} predict at the default threshold 0.5. */
     public static int classOf(float[] out, int off, int n) {
         if (n == 1) {
             return out[off] >= 0.5f ? 1 : 0;
         }
+        return argmax(out, off, n);
+    }
+
+    private static int argmax(float[] out, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
             if (out[off + j] > out[off + best]) {

@@ -1,0 +1,168 @@
+package io.backlane.infer;
+
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
+import io.backlane.nn.Model;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
+import io.backlane.nn.Parameters;
+import io.backlane.testing.AllocationProbe;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a prediction promises: one probability per class, thresholds, top k, finite inputs, the answering model. */
+class PredictionContractTest {
+    private static Model binary(long seed) {
+        Network net = Network.builder(3).dense(5, Activation.TANH).output(OutputHead.forClasses(2)).build();
+        return new Model(Parameters.initialize(net, seed), FeatureScaler.identity(3), List.of("no", "yes"));
+    }
+
+    private static Model threeClasses(long seed) {
+        Network net = Network.builder(3).dense(5, Activation.TANH).output(OutputHead.forClasses(3)).build();
+        return new Model(Parameters.initialize(net, seed), FeatureScaler.identity(3), List.of("a", "b", "c"));
+    }
+
+    private static float[] input(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return new float[] {(float) r.nextGaussian() * 3, (float) r.nextGaussian() * 3, (float) r.nextGaussian() * 3};
+    }
+
+    @Test
+    void aSingleSigmoidUnitGivesOneProbabilityPerClass() {
+        Model model = binary(1);
+        Predictor predictor = Predictor.of(model);
+        for (int i = 0; i < 50; i++) {
+            float[] x = input(i);
+            float[] out = new float[1];
+            predictor.predict(x, out);
+            float[] p = new float[2];
+            predictor.probabilities(x, p);
+            assertArrayEquals(new float[] {1f - out[0], out[0]}, p);
+            assertEquals(out[0] >= 0.5f ? "yes" : "no", predictor.predictLabel(x));
+        }
+        assertThrows(IllegalArgumentException.class, () -> predictor.probabilities(input(1), new float[1]));
+    }
+
+    @Test
+    void theDecisionThresholdMovesTheBinaryDecision() {
+        Predictor predictor = Predictor.of(binary(2));
+        int flipped = 0;
+        for (int i = 0; i < 200; i++) {
+            float[] x = input(i);
+            float[] p = new float[2];
+            predictor.probabilities(x, p);
+            predictor.decisionThreshold(0.5f);
+            int atHalf = predictor.predictClass(x);
+            predictor.decisionThreshold(0.9f);
+            int atNinety = predictor.predictClass(x);
+            assertEquals(p[1] >= 0.5f ? 1 : 0, atHalf);
+            assertEquals(p[1] >= 0.9f ? 1 : 0, atNinety);
+            flipped += atHalf != atNinety ? 1 : 0;
+        }
+        assertTrue(flipped > 0, "some examples lie between the two thresholds");
+        assertThrows(IllegalArgumentException.class, () -> predictor.decisionThreshold(1f));
+        assertThrows(IllegalArgumentException.class, () -> predictor.decisionThreshold(Float.NaN));
+    }
+
+    @Test
+    void topKListsTheMostProbableClassesFirst() {
+        Model model = threeClasses(3);
+        Predictor predictor = Predictor.of(model);
+        float[] x = input(7);
+        float[] p = new float[3];
+        predictor.probabilities(x, p);
+        int[] classes = new int[2];
+        float[] scores = new float[2];
+        assertEquals(2, predictor.topK(x, classes, scores));
+        assertTrue(scores[0] >= scores[1]);
+        assertEquals(p[classes[0]], scores[0]);
+        assertEquals(p[classes[1]], scores[1]);
+        for (int c = 0; c < 3; c++) {
+            if (c != classes[0] && c != classes[1]) {
+                assertTrue(p[c] <= scores[1], "the class left out is the least probable");
+            }
+        }
+        assertEquals(predictor.predictClass(x), classes[0]);
+        int[] all = new int[5];
+        assertEquals(3, predictor.topK(x, all, new float[5]), "k is capped at the number of classes");
+    }
+
+    @Test
+    void nonFiniteFeaturesAreRefusedWithTheirIndexUnlessAccepted() {
+        Predictor predictor = Predictor.of(threeClasses(4));
+        float[] x = {1f, Float.NaN, 2f};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> predictor.predictClass(x));
+        assertTrue(e.getMessage().startsWith("feature 1 is NaN"), e.getMessage());
+        float[] rows = {0, 0, 0, 1, 2, Float.POSITIVE_INFINITY};
+        e = assertThrows(IllegalArgumentException.class, () -> predictor.predict(rows, 0, new float[6], 0, 2));
+        assertTrue(e.getMessage().startsWith("row 1, feature 2 is Infinity"), e.getMessage());
+        float[] out = new float[3];
+        predictor.acceptNonFinite(true).predict(x, out);
+        assertTrue(Float.isNaN(out[0]), "accepted: the NaN goes through");
+    }
+
+    @Test
+    void aPredictionCarriesTheModelThatAnswered() {
+        Model two = binary(5);
+        Model three = threeClasses(5);
+        ServingModel serving = new ServingModel(two);
+        Predictor predictor = serving.newPredictor();
+        Prediction answer = new Prediction();
+        predictor.predict(input(1), answer);
+        assertSame(two, answer.model());
+        assertEquals(2, answer.classCount());
+        assertEquals(1f, answer.probability(0) + answer.probability(1), 1e-6f);
+        assertEquals(two.classLabels().get(answer.classIndex()), answer.label());
+
+        serving.swap(three);
+        predictor.predict(input(1), answer);
+        assertSame(three, answer.model());
+        assertEquals(3, answer.classCount());
+        assertEquals(3, answer.outputCount());
+        assertEquals(predictor.predictLabel(input(1)), answer.label());
+        assertThrows(IllegalStateException.class, answer::value);
+    }
+
+    @Test
+    void aRegressionPredictionHasAValueAndNoClasses() {
+        Network net = Network.builder(3).dense(4, Activation.RELU).output(OutputHead.forRegression()).build();
+        Model model = new Model(Parameters.initialize(net, 6), FeatureScaler.identity(3), List.of());
+        Prediction answer = new Prediction();
+        Predictor.of(model).predict(input(2), answer);
+        float[] out = new float[1];
+        Predictor.of(model).predict(input(2), out);
+        assertEquals(out[0], answer.value());
+        assertEquals(0, answer.classCount());
+        assertThrows(IllegalStateException.class, answer::label);
+        assertThrows(IllegalStateException.class, () -> Predictor.of(model).probabilities(input(2), new float[2]));
+        assertThrows(IllegalStateException.class, () -> new Prediction().label());
+    }
+
+    @Test
+    void answeringAllocatesNothing() {
+        Predictor predictor = Predictor.of(threeClasses(8));
+        Prediction answer = new Prediction();
+        float[] x = input(3);
+        float[] p = new float[3];
+        int[] classes = new int[2];
+        float[] scores = new float[2];
+        AllocationProbe.assertSteadyStateAllocatesNothing(() -> {
+            for (int i = 0; i < 100; i++) {
+                predictor.predict(x, answer);
+                predictor.probabilities(x, p);
+                predictor.topK(x, classes, scores);
+                predictor.predictLabel(x);
+            }
+        });
+        assertNotEquals(-1, answer.classIndex());
+    }
+}
