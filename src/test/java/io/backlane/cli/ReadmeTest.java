@@ -72,6 +72,21 @@ class ReadmeTest {
         }
     }
 
+    /** The README's second Java snippet, online learning, is code of {@code OnlineLearningTest}, line for line. */
+    @Test
+    void theOnlineLearningSnippetIsTested() throws Exception {
+        String readme = Files.readString(README, StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(?s)```java\\n(.*?)```").matcher(readme);
+        assertTrue(m.find() && m.find(), "a second java block in the README");
+        String test = Files.readString(Path.of("src/test/java/io/backlane/infer/OnlineLearningTest.java"), StandardCharsets.UTF_8);
+        List<String> lines = m.group(1).lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("//") && !l.equals("}")).toList();
+        assertTrue(lines.size() >= 8, "the pattern: load, serve, predict, train, publish");
+        for (String line : lines) {
+            assertTrue(test.contains(line), "README line not in OnlineLearningTest: " + line);
+        }
+    }
+
     @Test
     void librarySnippet(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cancer.bkln");
