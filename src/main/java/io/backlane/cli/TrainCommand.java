@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
     FeatureScaler.Kind scale;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Threads that share each training step (worthwhile for batches of hundreds of examples).")
+            description = "Threads that share each training step (batches of 256 rows or more; the result does not depend on it).")
     int threads;
 
     @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (atomically).")

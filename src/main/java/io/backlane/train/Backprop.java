@@ -33,11 +33,12 @@ final class Backprop {
 
     /**
      * Forward and backward on m rows. Returns the mean data loss; the gradient of the mean data
-     * loss over these rows lands in {@code ws.gradient}.
+     * loss over these rows lands in {@code gradient} (parameter layout; this workspace's own
+     * {@code ws.gradient}, or a share's buffer).
      */
-    double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+    double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m, float[] gradient) {
         double loss = errors(theta, x, xOff, y, yOff, m);
-        gradient(x, xOff, m);
+        gradient(x, xOff, m, gradient);
         return loss;
     }
 
@@ -71,17 +72,17 @@ final class Backprop {
         return loss;
     }
 
-    /** dW[l] and db[l] from the errors of {@link #errors}, into ws.gradient. */
-    void gradient(float[] x, int xOff, int m) {
+    /** dW[l] and db[l] from the errors of {@link #errors}, into {@code gradient} (parameter layout). */
+    void gradient(float[] x, int xOff, int m, float[] gradient) {
         float invM = 1f / m;
         for (int l = net.layerCount(); l >= 1; l--) {
             int nOut = net.width(l);
             int nIn = net.width(l - 1);
             // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
             k.sgemm(true, false, nOut, nIn, m, invM, ws.dZ[l], 0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
-                    l == 1 ? xOff : 0, nIn, 0f, ws.gradient, net.weightOffset(l), nIn, ws.forward.gemm());
+                    l == 1 ? xOff : 0, nIn, 0f, gradient, net.weightOffset(l), nIn, ws.forward.gemm());
             // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
-            k.columnSums(m, nOut, invM, ws.dZ[l], 0, 0f, ws.gradient, net.biasOffset(l));
+            k.columnSums(m, nOut, invM, ws.dZ[l], 0, 0f, gradient, net.biasOffset(l));
         }
     }
 

@@ -8,9 +8,12 @@ import io.backlane.nn.Network;
  * forward and backward (on one thread or a {@link WorkerPool}), the L2 term, and the update by one
  * of two paths, with the guard that keeps NaN and infinity out of the parameters.
  *
+ * <p>A batch is backpropagated whole, or in shares on the trainer's threads ({@link WorkerPool}:
+ * the shares depend on the batch size only, so the result does not depend on the thread count).
+ *
  * <ul>
- *   <li>Plain SGD without clipping is fused into the weight-gradient GEMMs
- *       ({@link Backprop#descend}): the gradient is never written out.</li>
+ *   <li>Plain SGD without clipping, on a batch of one share, is fused into the weight-gradient
+ *       GEMMs ({@link Backprop#descend}): the gradient is never written out.</li>
  *   <li>Every other optimizer gets the gradient in {@link Workspace#gradient}, clipped to the
  *       configured norm, and updates from it.</li>
  * </ul>
@@ -33,7 +36,7 @@ final class StepEngine implements AutoCloseable {
     private final float[] beforeStep;     // (P) the parameters before a step whose update might overflow
 
     private Backprop main;                // this thread's backprop and workspace
-    private WorkerPool pool;              // the other threads' shares, when threads > 1
+    private WorkerPool pool;              // batches of several shares (WorkerPool.sharesFor), on `threads` threads
     private int epoch;                    // where a divergence is reported: epoch (0 outside fit) ...
     private long step;                    // ... and step
 
@@ -70,10 +73,11 @@ final class StepEngine implements AutoCloseable {
             return;
         }
         main = new Backprop(net, k, m);
-        if (threads > 1) {
-            if (pool != null) {
-                pool.close();
-            }
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+        if (WorkerPool.sharesFor(m) > 1) {
             pool = new WorkerPool(net, k, main, threads, m);
         }
     }
@@ -101,7 +105,7 @@ final class StepEngine implements AutoCloseable {
      * with the L2 term.
      */
     double step(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
-        if (fusedSgd && (pool == null || pool.sharesFor(m) == 1)) {
+        if (fusedSgd && WorkerPool.sharesFor(m) == 1) {
             return fusedSgdStep(x, xOff, y, yOff, m, l2Rows, lr);
         }
         double loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
@@ -160,10 +164,10 @@ final class StepEngine implements AutoCloseable {
      * gradient of J lands in the workspace's gradient. Returns J.
      */
     double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
-        int shares = pool != null ? pool.sharesFor(m) : 1;
         double loss;
         try {
-            loss = shares > 1 ? pool.run(theta, x, xOff, y, yOff, m, shares) : main.run(theta, x, xOff, y, yOff, m);
+            loss = WorkerPool.sharesFor(m) > 1 ? pool.run(theta, x, xOff, y, yOff, m)
+                    : main.run(theta, x, xOff, y, yOff, m, main.ws.gradient);
         } catch (Divergence d) {
             throw diverged(d);
         }

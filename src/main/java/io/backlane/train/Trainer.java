@@ -448,10 +448,12 @@ public final class Trainer implements AutoCloseable {
         }
 
         /**
-         * Threads that share each step (default 1): the batch is split into row ranges, each thread
-         * backpropagates its range in its own workspace, and the gradients are combined before the
-         * update. Worthwhile for batches of hundreds of examples; shares have at least
-         * 8 rows. A trainer with threads owns them until
+         * Threads that share each step (default 1). A batch of m rows is cut into shares by m alone
+         * (m / 128 shares of equal size, at least 1 and at most 8), each thread backpropagates its
+         * shares in its own workspace, and the shares' gradients are added in share order. So the
+         * thread count changes the speed, never the result: the parameters after any number of steps
+         * are bit-identical for 1 thread or 8. Batches below 256 rows are one share and run on the
+         * calling thread; more than 8 threads never help. A trainer with threads owns them until
          * {@link Trainer#close()}.
          */
         public Builder threads(int threads) {
