@@ -48,8 +48,7 @@ final class WorkerPool implements AutoCloseable {
         from = new int[threads];
         count = new int[threads];
         parts[0] = callerPart;
-        // A share has at most ceil(m / shares) rows, and shares = min(threads, m / MIN_ROWS_PER_THREAD).
-        int shareRows = Math.min(maxBatch, Math.max((maxBatch + threads - 1) / threads, 2 * MIN_ROWS_PER_THREAD));
+        int shareRows = shareRows(maxBatch, threads);
         for (int i = 1; i < threads; i++) {
             parts[i] = new Backprop(net, k, shareRows);
             workers[i] = new Worker(i);
@@ -58,6 +57,12 @@ final class WorkerPool implements AutoCloseable {
             workers[i].thread = t;
             t.start();
         }
+    }
+
+    /** The most rows one worker's share of a batch of up to {@code maxBatch} rows can have. */
+    static int shareRows(int maxBatch, int threads) {
+        // A share has at most ceil(m / shares) rows, and shares = min(threads, m / MIN_ROWS_PER_THREAD).
+        return Math.min(maxBatch, Math.max((maxBatch + threads - 1) / threads, 2 * MIN_ROWS_PER_THREAD));
     }
 
     /** How many shares to split m rows into. */
