@@ -97,6 +97,9 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = commandLine(new Main(in, out == System.out && isTerminal()), o, e, List.of(args));
         try {
             return cl.execute(args);
+        } catch (OutOfMemoryError oom) {
+            // picocli hands only Exceptions to the execution handler; an Error comes out of execute.
+            return outOfMemory(oom, o, e, List.of(args).contains("--verbose"));
         } finally {
             o.flush();
             e.flush();
@@ -173,6 +176,25 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return DATA_ERROR;
         };
+    }
+
+    /**
+     * Reports an OutOfMemoryError that the size checks did not foresee (data, a network or a model
+     * larger than the heap) as one {@code error:} line with the remedy, and exits 1. By the time it is
+     * caught, the objects of the failed command are unreachable, so printing has memory to work with.
+     */
+    static int outOfMemory(OutOfMemoryError oom, PrintWriter out, PrintWriter err, boolean verbose) {
+        out.flush();
+        long max = Runtime.getRuntime().maxMemory();
+        err.println("error: out of memory (" + (oom.getMessage() != null ? oom.getMessage() : "no detail")
+                + "): the data, network or model does not fit in the Java heap (at most " + (max >> 20)
+                + " MiB here); run java with a larger -Xmx (for example -Xmx8g), or use a smaller network,"
+                + " batch or dataset");
+        if (verbose) {
+            oom.printStackTrace(err);
+        }
+        err.flush();
+        return DATA_ERROR;
     }
 
     /** The message for a user-facing failure, or null for an unexpected one (a bug). */

@@ -19,15 +19,16 @@ final class ModelEvaluation {
     private ModelEvaluation() {
     }
 
-    private static Predictor predictor(Model model) {
-        return new ServingModel(model).newPredictor(BATCH);
+    /** A predictor whose buffers hold the rows to score, up to a batch: 2 rows of a wide model need no 256-row buffers. */
+    private static Predictor predictor(Model model, int rows) {
+        return new ServingModel(model).newPredictor(Math.max(1, Math.min(BATCH, rows)));
     }
 
     /** The outputs of the model for every row of {@code data}: rows × n[L], row-major. */
     static float[] outputs(Model model, Dataset data) {
         int width = model.network().outputWidth();
         float[] out = new float[Math.multiplyExact(data.rows(), width)];
-        predictor(model).predict(data.features(), 0, out, 0, data.rows());
+        predictor(model, data.rows()).predict(data.features(), 0, out, 0, data.rows());
         return out;
     }
 
@@ -46,6 +47,6 @@ final class ModelEvaluation {
     /** The mean data loss, computed as training computes it (from the logits), on the raw data. */
     static double loss(Model model, Dataset data) {
         Examples raw = Examples.of(data, model.network()); // the model scales the features itself
-        return predictor(model).meanLoss(raw.x(), 0, raw.y(), 0, raw.count());
+        return predictor(model, raw.count()).meanLoss(raw.x(), 0, raw.y(), 0, raw.count());
     }
 }

@@ -165,8 +165,14 @@ final class TrainCommand implements Callable<Integer> {
                 : withTest(Preprocessing.split(all, validationFraction, 0, seed), td.presetTest()));
         ScaledSplit scaled = split.scaled(scale);
         Network net = UsageException.wrap(() -> layers.network(all.width(), head));
-        Parameters params = Parameters.initialize(net, seed);
         Optimizer opt = UsageException.wrap(this::optimizer);
+        // Before the parameters exist: a network too large for the heap is a message, not an OutOfMemoryError.
+        int stepRows = Math.max(1, Math.min(batchSize, split.train().rows()));
+        UsageException.wrap(() -> {
+            Trainer.requireHeap(net, opt, stepRows, threads);
+            return null;
+        });
+        Parameters params = Parameters.initialize(net, seed);
 
         Progress progress = new Progress(out, main.interactive, logEvery);
         Trainer.Builder builder = UsageException.wrap(() -> {

@@ -1,6 +1,5 @@
 package io.backlane.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -54,7 +53,12 @@ import java.util.Map;
  *
  * <h2>Size</h2>
  * Input is read line by line and the arrays grow geometrically, so memory is about that of the
- * floats themselves (plus up to one doubling), never that of the text.
+ * floats themselves (plus up to one doubling), never that of the text. A line may be at most
+ * {@link #DEFAULT_MAX_LINE_BYTES} bytes of UTF-8 (characters, for a {@link Reader}) unless
+ * {@link Builder#maxLineLength(int)} says otherwise: a longer one stops loading at once, with an
+ * error naming the source and the line, rather than being buffered whole (a file with no line
+ * break at all is not CSV). A row is split only up to one cell more than the header has, so a row
+ * of millions of cells costs no more than the line itself.
  *
  * <pre>{@code
  * // training: classes found in the data
@@ -80,18 +84,26 @@ public final class CsvLoader {
         FEATURES_ONLY
     }
 
+    /**
+     * The default limit on the length of one line: 4 MiB, room for rows of hundreds of thousands of
+     * numeric cells, and a bound on the memory one line can take.
+     */
+    public static final int DEFAULT_MAX_LINE_BYTES = 4 << 20;
+
     private static final int SHOW_AT_MOST = 20;
 
     private final Mode mode;
     private final String labelName;
     private final int labelIndex;
     private final List<String> givenClasses;
+    private final int maxLineLength;
 
     private CsvLoader(Builder b) {
         this.mode = b.mode;
         this.labelName = b.labelName;
         this.labelIndex = b.labelIndex;
         this.givenClasses = b.classLabels;
+        this.maxLineLength = b.maxLineLength;
     }
 
     /** A builder for a classification loader (label column: the last one unless set). */
@@ -115,6 +127,7 @@ public final class CsvLoader {
         private String labelName;
         private int labelIndex = -1;
         private List<String> classLabels;
+        private int maxLineLength = DEFAULT_MAX_LINE_BYTES;
 
         private Builder(Mode mode) {
             this.mode = mode;
@@ -160,6 +173,18 @@ public final class CsvLoader {
             return this;
         }
 
+        /**
+         * The longest line accepted (default {@link #DEFAULT_MAX_LINE_BYTES}): in bytes of UTF-8 for
+         * files and streams, in characters for a {@link Reader}; the line terminator is not counted.
+         */
+        public Builder maxLineLength(int length) {
+            if (length < 1) {
+                throw new IllegalArgumentException("maxLineLength must be >= 1, got " + length);
+            }
+            this.maxLineLength = length;
+            return this;
+        }
+
         private void requireLabelled(String what) {
             if (mode == Mode.FEATURES_ONLY) {
                 throw new IllegalStateException(what + " does not apply when loading features only");
@@ -192,7 +217,7 @@ public final class CsvLoader {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");
         }
-        Utf8LineReader lines = new Utf8LineReader(in);
+        Utf8LineReader lines = new Utf8LineReader(in, maxLineLength);
         return new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine).run();
     }
 
@@ -201,8 +226,8 @@ public final class CsvLoader {
         if (reader == null) {
             throw new IllegalArgumentException("reader must not be null");
         }
-        BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-        return new Parse(sourceName == null ? "<stream>" : sourceName, in::readLine).run();
+        CharLineReader lines = new CharLineReader(reader, maxLineLength);
+        return new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine).run();
     }
 
     /** Where lines come from: a reader, or our own UTF-8 decoder for byte streams. */
@@ -232,6 +257,9 @@ public final class CsvLoader {
                 return line;
             } catch (CharacterCodingException e) {
                 throw new DataFormatException(source, lineNo + 1, 0, null, "not valid UTF-8 text", e);
+            } catch (Utf8LineReader.LineTooLongException e) {
+                throw new DataFormatException(source, lineNo + 1, 0, null, e.getMessage()
+                        + ", the loader's limit (CsvLoader.Builder.maxLineLength); is this a CSV file?", e);
             }
         }
 
@@ -290,13 +318,13 @@ public final class CsvLoader {
                     throw new DataFormatException(source, firstBlank, 0, null,
                             "empty line (a row with no values) before more data on line " + lineNo);
                 }
-                split(line);
+                split(line, ncols + 1);   // one cell more than the header is enough to know the row is too long
                 if (cells.size() != ncols) {
                     if (cells.size() < ncols) {
                         throw error(cells.size(), "the row has " + cells.size() + " cells but the header has "
                                 + ncols + " columns: missing from here on");
                     }
-                    throw error(ncols, "the row has " + cells.size() + " cells but the header has " + ncols
+                    throw error(ncols, "the row has more than " + ncols + " cells but the header has " + ncols
                             + " columns: extra cells from here on");
                 }
                 if ((long) (rows + 1) * width > Integer.MAX_VALUE - 8) {
@@ -374,7 +402,7 @@ public final class CsvLoader {
         }
 
         private String[] parseHeader(String line) throws DataFormatException {
-            split(line);
+            split(line, Integer.MAX_VALUE);
             String[] names = cells.toArray(new String[0]);
             Map<String, Integer> at = new HashMap<>();
             boolean allNumbers = true;
@@ -420,8 +448,11 @@ public final class CsvLoader {
             return j;
         }
 
-        /** Splits one line into trimmed cells (quotes removed) in {@link #cells}. */
-        private void split(String line) throws DataFormatException {
+        /**
+         * Splits one line into trimmed cells (quotes removed) in {@link #cells}, stopping after
+         * {@code maxCells} cells: a row that has more is wrong whatever the rest holds.
+         */
+        private void split(String line, int maxCells) throws DataFormatException {
             cells.clear();
             int n = line.length();
             int i = 0;
@@ -462,7 +493,7 @@ public final class CsvLoader {
                     }
                     cells.add(line.substring(start, i).strip());
                 }
-                if (i >= n) {
+                if (i >= n || cells.size() == maxCells) {
                     return;
                 }
                 i++; // the comma

@@ -15,9 +15,14 @@ import java.util.Arrays;
  * decodes thousands of characters ahead and would blame an earlier line. Splitting on the bytes
  * {@code \n} and {@code \r} is safe because they never occur inside a multi-byte UTF-8 sequence.
  * Line ends are {@code \n}, {@code \r\n} or {@code \r}, as for {@link java.io.BufferedReader#readLine()}.
+ *
+ * <p>A line longer than the limit given to the constructor stops the read at once with a
+ * {@link LineTooLongException}: without a limit, a file with no line break (a binary file, a
+ * gigabyte of one line) would be buffered whole before anything could refuse it.
  */
 final class Utf8LineReader {
     private final InputStream in;
+    private final int maxLineBytes;
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int lim;
@@ -27,8 +32,19 @@ final class Utf8LineReader {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 
-    Utf8LineReader(InputStream in) {
+    /** Reads lines of at most {@code maxLineBytes} bytes (terminator excluded) from {@code in}. */
+    Utf8LineReader(InputStream in, int maxLineBytes) {
         this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** A line longer than the reader's limit; the caller knows the line number and the source. */
+    static final class LineTooLongException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LineTooLongException(long limit, String unit) {
+            super("line is longer than " + limit + " " + unit);
+        }
     }
 
     /** The next line without its terminator, or null at the end of input. */
@@ -61,11 +77,11 @@ final class Utf8LineReader {
                 skipLf = true;
                 return decode(len, ascii);
             }
+            if (len >= maxLineBytes) {
+                throw new LineTooLongException(maxLineBytes, "bytes");
+            }
             if (len == line.length) {
-                if (len == Integer.MAX_VALUE - 8) {
-                    throw new IOException("line longer than " + len + " bytes");
-                }
-                line = Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * len));
+                line = Arrays.copyOf(line, (int) Math.min(maxLineBytes, 2L * len));
             }
             line[len++] = b;
             ascii &= b >= 0;

@@ -16,7 +16,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,6 +55,9 @@ import java.util.List;
  * <p>Thread-safe: it has no state.
  */
 public final class ModelReader {
+    /** The first buffer for a stream of unknown length; it doubles as bytes arrive, up to the declared total. */
+    private static final int STREAM_CHUNK = 1 << 16;
+
     private ModelReader() {
     }
 
@@ -67,12 +72,16 @@ public final class ModelReader {
             throw new IllegalArgumentException("path must not be null");
         }
         String source = path.toString();
-        long size = Files.size(path);
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        // A device or a pipe has no meaningful size (/dev/zero reports 0): it is read as a stream, which
+        // the header bounds. A directory fails below with the JDK's own IOException.
+        long size = attributes.isRegularFile() ? attributes.size() : -1;
         if (size > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(source, size);
         }
-        byte[] bytes = Files.readAllBytes(path);
-        return parse(bytes, source);
+        try (InputStream in = Files.newInputStream(path)) {
+            return readBounded(in, source, size);
+        }
     }
 
     /** Reads a model from {@code in} to its end (without closing it); errors name it {@code <stream>}. */
@@ -81,7 +90,8 @@ public final class ModelReader {
     }
 
     /**
-     * Reads a model from {@code in} to its end, without closing it.
+     * Reads a model from {@code in} to its end, without closing it. It reads the header first and
+     * then no more than the header declares, plus one byte to detect trailing data.
      *
      * @param source how error messages name the stream, for example a URL
      */
@@ -89,15 +99,45 @@ public final class ModelReader {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");
         }
-        String name = source == null ? "<stream>" : source;
-        // readNBytes grows its buffer with the data actually read, so a huge stream costs memory only
-        // as it arrives, and the limit stops it.
-        byte[] bytes = in.readNBytes(ModelFormat.MAX_FILE_BYTES);
-        if (bytes.length == ModelFormat.MAX_FILE_BYTES && in.read() != -1) {
-            throw new CorruptModelException(name, -1, "the stream is longer than " + ModelFormat.MAX_FILE_BYTES
-                    + " bytes, the format's limit");
+        return readBounded(in, source == null ? "<stream>" : source, -1);
+    }
+
+    /**
+     * The streaming read behind {@link #load} and {@link #read(InputStream, String)}: the 32-byte
+     * header is read and checked (magic, version, header CRC, declared lengths) before anything else,
+     * so that a file that is not a model costs 32 bytes to refuse; then exactly the declared total is
+     * read, into a buffer that grows only as the bytes arrive, so that a header declaring more than
+     * the input holds costs no more memory than the input.
+     *
+     * @param knownSize the input's size when the file system knows it (a regular file), else -1
+     */
+    private static Model readBounded(InputStream in, String src, long knownSize) throws IOException {
+        byte[] header = in.readNBytes(ModelFormat.HEADER_LENGTH);
+        long total = declaredTotal(header, src);   // throws for a short or damaged header
+        if (knownSize >= 0) {
+            checkLength(src, knownSize, total);
         }
-        return parse(bytes, name);
+        byte[] bytes = new byte[(int) Math.min(total, knownSize >= 0 ? total : STREAM_CHUNK)];
+        System.arraycopy(header, 0, bytes, 0, header.length);
+        int filled = header.length;
+        while (filled < total) {
+            if (filled == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(total, 2L * bytes.length));
+            }
+            int n = in.read(bytes, filled, bytes.length - filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
+        }
+        if (filled < total) {
+            checkLength(src, filled, total);   // throws: truncated
+        }
+        if (in.read() != -1) {
+            throw new CorruptModelException(src, total, "trailing bytes after the end of the model: the header"
+                    + " declares " + total + " bytes, the input holds more");
+        }
+        return parse(bytes, src);
     }
 
     /** Reads a model from the complete file contents {@code bytes}; errors name it {@code <bytes>}. */
@@ -127,40 +167,10 @@ public final class ModelReader {
         if (n > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(src, n);
         }
-        checkMagic(b, src);
-        checkVersion(b, src);
-
-        if (n < ModelFormat.HEADER_LENGTH) {
-            throw new TruncatedModelException(src, n, "truncated header: expected " + ModelFormat.HEADER_LENGTH
-                    + " header bytes, found " + n);
-        }
-        checkCrc(b, src, ModelFormat.HEADER_CRC_OFFSET, "header");
-
-        long[] lengths = new long[ModelFormat.SECTION_COUNT];
-        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
-        for (int s = 0; s < lengths.length; s++) {
-            int at = ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s;
-            lengths[s] = u32(b, at);
-            if (lengths[s] > ModelFormat.MAX_FILE_BYTES) {
-                throw new CorruptModelException(src, at, "the header declares the " + ModelFormat.SECTION_NAMES[s]
-                        + " section as " + lengths[s] + " bytes; the model format allows at most "
-                        + ModelFormat.MAX_FILE_BYTES);
-            }
-            total += lengths[s];
-        }
-        if (total > ModelFormat.MAX_FILE_BYTES) {
-            throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET, "the header declares a file of "
-                    + total + " bytes; the model format allows at most " + ModelFormat.MAX_FILE_BYTES);
-        }
-        if (n < total) {
-            throw new TruncatedModelException(src, n, "truncated: the header declares " + total
-                    + " bytes, found only " + n);
-        }
-        if (n > total) {
-            throw new CorruptModelException(src, total, (n - total) + " trailing bytes after the end of the model: the"
-                    + " header declares " + total + " bytes, found " + n);
-        }
+        long total = declaredTotal(b, src);
+        checkLength(src, n, total);
         checkCrc(b, src, n - ModelFormat.TRAILER_LENGTH, "file");
+        long[] lengths = sectionLengths(b);
 
         int at = ModelFormat.HEADER_LENGTH;
         Section arch = new Section(b, src, "architecture", at, lengths[0]);
@@ -178,6 +188,56 @@ public final class ModelReader {
             return new Model(parameters, scaler, labels);
         } catch (IllegalArgumentException e) {
             throw new CorruptModelException(src, labelSection.start, "inconsistent model: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks the header at the start of {@code b} (checks 2 to 8 of docs/model-format.md: magic,
+     * version, header length and CRC, declared section lengths) and returns the file length it
+     * declares. {@code b} may be the header alone or the whole input.
+     */
+    private static long declaredTotal(byte[] b, String src) throws ModelFormatException {
+        checkMagic(b, src);
+        checkVersion(b, src);
+        if (b.length < ModelFormat.HEADER_LENGTH) {
+            throw new TruncatedModelException(src, b.length, "truncated header: expected " + ModelFormat.HEADER_LENGTH
+                    + " header bytes, found " + b.length);
+        }
+        checkCrc(b, src, ModelFormat.HEADER_CRC_OFFSET, "header");
+        long[] lengths = sectionLengths(b);
+        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
+        for (int s = 0; s < lengths.length; s++) {
+            if (lengths[s] > ModelFormat.MAX_FILE_BYTES) {
+                throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s, "the header declares the "
+                        + ModelFormat.SECTION_NAMES[s] + " section as " + lengths[s] + " bytes; the model format allows"
+                        + " at most " + ModelFormat.MAX_FILE_BYTES);
+            }
+            total += lengths[s];
+        }
+        if (total > ModelFormat.MAX_FILE_BYTES) {
+            throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET, "the header declares a file of "
+                    + total + " bytes; the model format allows at most " + ModelFormat.MAX_FILE_BYTES);
+        }
+        return total;
+    }
+
+    private static long[] sectionLengths(byte[] b) {
+        long[] lengths = new long[ModelFormat.SECTION_COUNT];
+        for (int s = 0; s < lengths.length; s++) {
+            lengths[s] = u32(b, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s);
+        }
+        return lengths;
+    }
+
+    /** Checks 9 and 10: the input of {@code n} bytes is exactly as long as its header declares. */
+    private static void checkLength(String src, long n, long total) throws ModelFormatException {
+        if (n < total) {
+            throw new TruncatedModelException(src, n, "truncated: the header declares " + total
+                    + " bytes, found only " + n);
+        }
+        if (n > total) {
+            throw new CorruptModelException(src, total, (n - total) + " trailing bytes after the end of the model: the"
+                    + " header declares " + total + " bytes, found " + n);
         }
     }
 

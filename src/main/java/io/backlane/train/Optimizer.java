@@ -74,6 +74,9 @@ public abstract sealed class Optimizer {
     /** Fresh state for one training run on {@code network}'s parameters. */
     abstract Update start(Network network);
 
+    /** How many arrays of P floats {@link #start} allocates: for {@link Trainer#memoryEstimate}. */
+    abstract int stateArrays();
+
     /**
      * The mutable half of an optimizer: its state for one training run, owned by one trainer.
      * {@link #apply} returns whether every value it wrote is finite; it checks as it writes, with
@@ -111,6 +114,11 @@ public abstract sealed class Optimizer {
         }
 
         @Override
+        int stateArrays() {
+            return 0;
+        }
+
+        @Override
         Update start(Network network) {
             return new Update() {
                 @Override
@@ -140,6 +148,11 @@ public abstract sealed class Optimizer {
             super(learningRate);
             this.mu = checkUnit("momentum", mu);
             this.nesterov = nesterov;
+        }
+
+        @Override
+        int stateArrays() {
+            return 1;   // the velocity
         }
 
         @Override
@@ -199,6 +212,11 @@ public abstract sealed class Optimizer {
             }
             this.epsilon = epsilon;
             this.weightDecay = weightDecay;
+        }
+
+        @Override
+        int stateArrays() {
+            return 2;   // the first and second moments
         }
 
         @Override

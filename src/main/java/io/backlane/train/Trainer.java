@@ -75,6 +75,108 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** The kernels' packing buffers, per thread: about 4.4 MiB with the largest blocking, rounded up. */
+    private static final long PACKING_BYTES_PER_THREAD = 8L << 20;
+
+    /**
+     * An estimate of the heap, in bytes, that training {@code network} takes, for checking before
+     * anything is allocated: a network too large for the heap is then refused with a message that
+     * gives the estimate, not an {@link OutOfMemoryError}. With P the parameter count and 4-byte
+     * floats, it counts:
+     * <ul>
+     *   <li>the parameters (P) and the trainer's copies of them: the parameters at the start of each
+     *       epoch, before a step whose update might overflow, and of the best epoch for early
+     *       stopping (3P, whether or not early stopping is on);</li>
+     *   <li>the optimizer's state: none for SGD, P for momentum and Nesterov, 2P for Adam and AdamW;</li>
+     *   <li>per working thread: a gradient (P), the activations and errors of its rows
+     *       (rows × (n[0] + 2·Σ n[l] + 2·n[L]) floats) and the kernels' packing buffers (8 MiB); a
+     *       batch of one share (below 256 rows) runs on the calling thread alone;</li>
+     *   <li>for a batch of several shares, one gradient per share (P each, at most 8).</li>
+     * </ul>
+     * The training data are not counted (they are loaded already), nor are small objects.
+     *
+     * @param batchSize rows per step; for {@link #FULL_BATCH}, pass the number of training examples
+     * @param threads   as for {@link Builder#threads}
+     */
+    public static long memoryEstimate(Network network, Optimizer optimizer, int batchSize, int threads) {
+        if (network == null || optimizer == null) {
+            throw new IllegalArgumentException((network == null ? "network" : "optimizer") + " must not be null");
+        }
+        if (batchSize < 1 || threads < 1) {
+            throw new IllegalArgumentException((batchSize < 1 ? "batchSize must be >= 1, got " + batchSize
+                    : "threads must be >= 1, got " + threads));
+        }
+        double p = network.parameterCount();
+        double floatsPerRow = network.inputWidth() + 2.0 * network.outputWidth();
+        for (int l = 1; l <= network.layerCount(); l++) {
+            floatsPerRow += 2.0 * network.width(l);
+        }
+        int shares = WorkerPool.sharesFor(batchSize);
+        int workers = shares > 1 ? Math.min(threads, shares) - 1 : 0; // threads beyond the shares idle
+        double rows = batchSize + (double) workers * WorkerPool.largestShare(batchSize);
+        double gradients = 1 + workers + (shares > 1 ? shares : 0);
+        double floats = p * (1 + 3 + optimizer.stateArrays() + gradients) + rows * floatsPerRow;
+        double bytes = Float.BYTES * floats + (1.0 + workers) * PACKING_BYTES_PER_THREAD;
+        return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
+    }
+
+    /**
+     * Refuses, before anything is allocated, a training run whose {@link #memoryEstimate} exceeds
+     * the heap available now (the maximum heap less what is in use); {@link Builder#build} makes the
+     * same check. Call it before {@link Parameters#initialize} when the network's size comes from a
+     * user, so that parameters too large for the heap are refused too.
+     *
+     * @throws IllegalArgumentException when the estimate exceeds the heap available; the message
+     *                                  gives both
+     */
+    public static void requireHeap(Network network, Optimizer optimizer, int batchSize, int threads) {
+        requireHeap(network, optimizer, batchSize, threads, 0);
+    }
+
+    /** The check, for {@code allocated} bytes of the estimate that exist already (the parameters, in build). */
+    private static void requireHeap(Network network, Optimizer optimizer, int batchSize, int threads, long allocated) {
+        long estimate = memoryEstimate(network, optimizer, batchSize, threads);
+        long needed = estimate - allocated;
+        long available = heapAvailable(needed);
+        if (needed > available) {
+            throw new IllegalArgumentException("training " + network + " with " + optimizer + ", batch " + batchSize
+                    + " and " + threads + " thread" + (threads == 1 ? "" : "s") + " needs about " + bytes(estimate)
+                    + " of heap" + (allocated > 0 ? " (" + bytes(needed) + " beyond its parameters)" : "")
+                    + ", but only " + bytes(available) + " is available: use a smaller network or batch,"
+                    + " or a larger heap (java -Xmx)");
+        }
+    }
+
+    /**
+     * The heap free for new objects now: the maximum heap less what is in use. Used memory includes
+     * garbage not yet collected, so when that is less than {@code needed} a full collection is asked
+     * for once before the answer is final; this runs only on the way to refusing.
+     */
+    private static long heapAvailable(long needed) {
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (available < needed) {
+            System.gc();
+            available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
+        return available;
+    }
+
+    /** Bytes in binary units for messages: {@code 512 bytes}, {@code 3.2 MiB}, {@code 1.5 GiB}. */
+    private static String bytes(long n) {
+        if (n < 1024) {
+            return n + " bytes";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
     /** Starts a trainer that will update {@code params} in place. */
     public static Builder builder(Parameters params) {
         return new Builder(params);
@@ -470,7 +572,18 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The trainer, with its buffers for batches of the configured size.
+         *
+         * @throws IllegalArgumentException when the {@link #memoryEstimate} of this configuration
+         *                                  (less the parameters, which exist already) exceeds the heap
+         *                                  available; the message gives the estimate
+         */
         public Trainer build() {
+            Network net = params.network();
+            // Full batch: fit sizes the workspace for the training set; one row is counted here.
+            requireHeap(net, optimizer != null ? optimizer : Optimizer.sgd(0.1f), batchSize == FULL_BATCH ? 1 : batchSize,
+                    threads, (long) Float.BYTES * net.parameterCount());
             return new Trainer(this);
         }
     }

@@ -86,10 +86,10 @@ final class WorkerPool implements AutoCloseable {
         return Math.max(1, Math.min(MAX_SHARES, m / MIN_SHARE_ROWS));
     }
 
-    /** The most rows one share can have, for batches of up to maxBatch rows. */
-    private static int largestShare(int maxBatch) {
+    /** The most rows one share can have, for batches of up to maxBatch rows (a worker's workspace). */
+    static int largestShare(int maxBatch) {
         int largest = 1;
-        for (int shares = 1; shares <= sharesFor(maxBatch); shares++) {
+        for (int shares = 2; shares <= sharesFor(maxBatch); shares++) { // one share never reaches a worker
             // the largest m with this share count: below the next count's threshold, or maxBatch
             int m = shares < MAX_SHARES ? Math.min(maxBatch, (shares + 1) * MIN_SHARE_ROWS - 1) : maxBatch;
             largest = Math.max(largest, (m + shares - 1) / shares);

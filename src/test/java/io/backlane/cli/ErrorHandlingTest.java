@@ -1,13 +1,21 @@
 package io.backlane.cli;
 
+import io.backlane.io.ModelWriter;
+import io.backlane.nn.FeatureScaler;
+import io.backlane.nn.Model;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
+import io.backlane.nn.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,5 +153,31 @@ class ErrorHandlingTest {
     void verbosePrintsTheStackTrace(@TempDir Path dir) {
         Cli.Result r = Cli.run("train", "--data", dir.resolve("absent.csv").toString(), "--verbose").expect(1);
         assertTrue(r.err().contains("NoSuchFileException") && r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void anOutOfMemoryErrorIsOneErrorLineWithTheRemedy(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("m.bkln");
+        Network net = Network.builder(2).output(OutputHead.forRegression()).build();
+        ModelWriter.save(new Model(Parameters.initialize(net, 1L), FeatureScaler.identity(2), List.of()), model);
+        InputStream exhausted = new InputStream() {   // stands for any allocation that fails mid-command
+            @Override
+            public int read() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        Cli.Result r = Cli.runWithInput(exhausted, "predict", "--model", model.toString(), "-").expect(1).noStackTrace();
+        assertTrue(r.err().startsWith("error: out of memory (Java heap space): the data, network or model does not fit"
+                + " in the Java heap (at most "), r.err());
+        assertTrue(r.err().contains("run java with a larger -Xmx"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        Cli.Result verbose = Cli.runWithInput(exhausted, "predict", "--model", model.toString(), "-", "--verbose")
+                .expect(1);
+        assertTrue(verbose.err().contains("java.lang.OutOfMemoryError: Java heap space"), verbose.err());
     }
 }

@@ -1,5 +1,6 @@
 package io.backlane.data;
 
+import io.backlane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -7,11 +8,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -219,7 +222,8 @@ class CsvLoaderTest {
         DataFormatException few = failsAt(CLASSIFY, "x,y,label\n1,2,a\n1,2\n", 3, 3, "label");
         assertTrue(few.getMessage().contains("2 cells"), few.getMessage());
         DataFormatException many = failsAt(CLASSIFY, "x,y,label\n1,2,a,9\n", 2, 4, null);
-        assertTrue(many.getMessage().contains("4 cells"), many.getMessage());
+        // Splitting stops one cell past the header's width, so the message cannot give the total.
+        assertTrue(many.getMessage().contains("more than 3 cells"), many.getMessage());
         failsAt(CLASSIFY, "x,y,label\n1,2,a,\n", 2, 4, null); // a trailing comma is one more (empty) cell
     }
 
@@ -333,16 +337,104 @@ class CsvLoaderTest {
     @Test
     void utf8LineReaderSplitsLikeBufferedReader() throws IOException {
         String text = "a\r\nb\rc\n\nd\u00e9\u20ac\r\r\ne";
-        Utf8LineReader r = new Utf8LineReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        int limit = CsvLoader.DEFAULT_MAX_LINE_BYTES;
+        Utf8LineReader r = new Utf8LineReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), limit);
+        CharLineReader c = new CharLineReader(new StringReader(text), limit);
         for (String expected : new String[] {"a", "b", "c", "", "d\u00e9\u20ac", "", "e"}) {
             assertEquals(expected, r.readLine());
+            assertEquals(expected, c.readLine());
         }
         assertNull(r.readLine());
-        assertNull(new Utf8LineReader(new ByteArrayInputStream(new byte[0])).readLine());
+        assertNull(c.readLine());
+        assertNull(new Utf8LineReader(new ByteArrayInputStream(new byte[0]), limit).readLine());
         // a long multi-byte line crosses many 64 KiB reads
         String longLine = "\u00e9".repeat(100_000);
-        Utf8LineReader big = new Utf8LineReader(new ByteArrayInputStream((longLine + "\n").getBytes(StandardCharsets.UTF_8)));
+        Utf8LineReader big = new Utf8LineReader(new ByteArrayInputStream((longLine + "\n").getBytes(StandardCharsets.UTF_8)),
+                limit);
         assertEquals(longLine, big.readLine());
         assertNull(big.readLine());
+    }
+
+    // ---------------------------------------------------------------- bounded memory
+
+    /** An input of {@code length} bytes of 'x' with no line break, counting what is read from it. */
+    private static final class EndlessLine extends InputStream {
+        private final long length;
+        long read;
+
+        EndlessLine(long length) {
+            this.length = length;
+        }
+
+        @Override
+        public int read() {
+            if (read >= length) {
+                return -1;
+            }
+            read++;
+            return 'x';
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (read >= length) {
+                return -1;
+            }
+            int n = (int) Math.min(len, length - read);
+            Arrays.fill(b, off, off + n, (byte) 'x');
+            read += n;
+            return n;
+        }
+    }
+
+    @Test
+    void aLineLongerThanTheLimitStopsLoadingAtOnceNamingTheSourceAndLine() throws IOException {
+        EndlessLine in = new EndlessLine(64L << 20);   // 64 MiB without a line break
+        DataFormatException e = assertThrows(DataFormatException.class, () -> CLASSIFY.load(in, "blob.bin"));
+        assertEquals("blob.bin, line 1: line is longer than " + CsvLoader.DEFAULT_MAX_LINE_BYTES
+                + " bytes, the loader's limit (CsvLoader.Builder.maxLineLength); is this a CSV file?", e.getMessage());
+        // Stopped at the limit: no more read than the limit plus one buffer of the line reader.
+        assertTrue(in.read <= CsvLoader.DEFAULT_MAX_LINE_BYTES + (1 << 16), "read " + in.read + " bytes");
+    }
+
+    @Test
+    void theLineLengthLimitIsConfigurableAndCountsEachLine() throws IOException {
+        CsvLoader narrow = CsvLoader.classification().maxLineLength(8).build();
+        byte[] fits = "a,b\r\n1,x\n1234,yy\n".getBytes(StandardCharsets.UTF_8);   // lines of 3, 3 and 7 bytes
+        assertEquals(2, narrow.load(new ByteArrayInputStream(fits), "ok").rows());
+        DataFormatException e = failsAt(narrow, "a,b\n1,x\n1234567,y\n", 3, 0, null);   // line 3 has 9 bytes
+        assertTrue(e.getMessage().contains("line is longer than 8 bytes"), e.getMessage());
+        // The same for characters from a Reader (a 2-byte character counts once).
+        assertEquals(1, CsvLoader.classification().maxLineLength(3).build()
+                .load(new StringReader("a,\u00e9\n1,x"), "r").rows());
+        DataFormatException r = assertThrows(DataFormatException.class, () -> narrow.load(
+                new StringReader("a,b\n1,x\n1234567,y\n"), "reader"));
+        assertEquals("reader, line 3: line is longer than 8 characters, the loader's limit"
+                + " (CsvLoader.Builder.maxLineLength); is this a CSV file?", r.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CsvLoader.classification().maxLineLength(0));
+    }
+
+    @Test
+    void aFileWithoutLineBreaksIsRefusedByName() throws IOException {
+        Path sparse = dir.resolve("disk.img");
+        try (var f = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+            f.setLength(64L << 20);   // 64 MiB of zero bytes, no line break (sparse: nothing stored)
+        }
+        DataFormatException e = assertThrows(DataFormatException.class, () -> CLASSIFY.load(sparse));
+        assertTrue(e.getMessage().startsWith(sparse + ", line 1: line is longer than"), e.getMessage());
+        assertEquals(1, e.line());
+    }
+
+    @Test
+    void aRowWithFarTooManyCellsIsRefusedWithoutSplittingItAll() {
+        int cells = 1_000_000;
+        byte[] csv = ("a,b\n" + "1,".repeat(cells - 1) + "1\n").getBytes(StandardCharsets.UTF_8);
+        DataFormatException[] e = new DataFormatException[1];
+        long allocated = AllocationProbe.allocated(() -> e[0] = assertThrows(DataFormatException.class,
+                () -> CLASSIFY.load(new ByteArrayInputStream(csv), "wide.csv")));
+        assertEquals("wide.csv, line 2, column 3: the row has more than 2 cells but the header has 2 columns:"
+                + " extra cells from here on", e[0].getMessage());
+        // The line itself costs a few bytes per byte (buffer, string); a million cells would cost ~50 each.
+        assertTrue(allocated < 10L * csv.length, "allocated " + allocated + " bytes for a " + csv.length + "-byte row");
     }
 }

@@ -1,6 +1,7 @@
 package io.backlane.io;
 
 import io.backlane.nn.Model;
+import io.backlane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -335,6 +336,45 @@ class CorruptModelTest {
                 () -> assertThrowsExactly(CorruptModelException.class, () -> ModelReader.load(huge)));
         assertTrue(e.getMessage().contains("the file is 3221225472 bytes; the model format allows at most 2147483639"),
                 e.getMessage());
+    }
+
+    /** Refusing {@code file} must allocate far less than the file: the reader streams its header first. */
+    private static long bytesAllocatedToRefuse(Path file, Class<? extends ModelFormatException> expected) {
+        return AllocationProbe.allocated(() -> assertThrowsExactly(expected, () -> ModelReader.load(file)));
+    }
+
+    @Test
+    void aLargeFileThatIsNotAModelIsRefusedAfterItsFirstBytes(@TempDir Path dir) throws IOException {
+        Path zip = dir.resolve("archive.zip");
+        try (var f = new java.io.RandomAccessFile(zip.toFile(), "rw")) {
+            f.write(new byte[] {'P', 'K', 3, 4});
+            f.setLength(1L << 30);   // sparse: 1 GiB declared, almost nothing stored
+        }
+        long allocated = bytesAllocatedToRefuse(zip, BadMagicException.class);
+        assertTrue(allocated < (1 << 20), "refusing a 1 GiB non-model file allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void aHeaderThatDeclaresMoreThanTheFileHoldsIsRefusedBeforeTheBodyIsRead(@TempDir Path dir) throws IOException {
+        byte[] b = good();
+        TestModels.putU32(b, 20, 1_000_000_000L);   // the parameters section: 1 GB declared, 108 bytes present
+        TestModels.reseal(b);
+        Path file = Files.write(dir.resolve("claims-1gb.bkln"), b);
+        long allocated = bytesAllocatedToRefuse(file, TruncatedModelException.class);
+        assertTrue(allocated < (1 << 20), "refusing allocated " + allocated + " bytes");
+        // The same bytes as a stream of unknown length: the buffer grows only with the bytes that arrive.
+        long streamed = AllocationProbe.allocated(() -> assertThrowsExactly(TruncatedModelException.class,
+                () -> ModelReader.read(new ByteArrayInputStream(b))));
+        assertTrue(streamed < (1 << 20), "refusing the stream allocated " + streamed + " bytes");
+    }
+
+    @Test
+    void aStreamLongerThanItsHeaderDeclaresIsRefusedWithoutReadingToItsEnd() {
+        byte[] b = Arrays.copyOf(GOOD, GOOD.length + 5);
+        CorruptModelException e = assertThrowsExactly(CorruptModelException.class,
+                () -> ModelReader.read(new ByteArrayInputStream(b), "pipe"));
+        assertTrue(e.getMessage().startsWith("pipe: trailing bytes after the end of the model"), e.getMessage());
+        assertEquals(GOOD.length, e.offset());
     }
 
     @Test

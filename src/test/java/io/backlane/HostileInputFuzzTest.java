@@ -1,0 +1,361 @@
+package io.backlane;
+
+import io.backlane.data.CsvLoader;
+import io.backlane.data.DataFormatException;
+import io.backlane.data.IdxLoader;
+import io.backlane.io.BadMagicException;
+import io.backlane.io.CorruptModelException;
+import io.backlane.io.ModelFormatException;
+import io.backlane.io.ModelReader;
+import io.backlane.io.ModelWriter;
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
+import io.backlane.nn.Model;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
+import io.backlane.nn.Parameters;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Random, truncated, mutated and size-lying inputs for the three readers of untrusted bytes (CSV,
+ * IDX, model files), from fixed seeds so that a failure is reproducible. Each input must either load
+ * or fail with the reader's documented exception: {@link DataFormatException} for CSV and IDX,
+ * a {@link ModelFormatException} subclass for models. Anything else, an OutOfMemoryError above all,
+ * fails the test and names the seed and case.
+ *
+ * <p>Runs only in surefire's {@code small-heap} execution, a JVM with {@code -Xmx64m}: a reader that
+ * sized anything by what a header or a line claims rather than by the bytes present would run out
+ * of memory here. Each batch has a generous hang guard, not a performance limit.
+ */
+@Tag("small-heap")
+class HostileInputFuzzTest {
+    @BeforeAll
+    static void runsInTheSmallHeapExecution() {
+        long max = Runtime.getRuntime().maxMemory();
+        assertTrue(max <= 64L << 20, "this class must run in surefire's small-heap execution (-Xmx64m); the heap is "
+                + (max >> 20) + " MiB");
+    }
+
+    private static final long SEED = 20240611L;
+    private static final int CASES = 400;
+    private static final Duration HANG_GUARD = Duration.ofMinutes(2);
+
+    @TempDir
+    Path dir;
+
+    /** What one case did: loaded, or failed as documented. Anything else is thrown from {@link #expect}. */
+    @FunctionalInterface
+    private interface Load {
+        void run() throws Exception;
+    }
+
+    private static void expect(Class<? extends Exception> documented, String context, Load load) {
+        try {
+            load.run();
+        } catch (Exception e) {
+            if (!documented.isInstance(e)) {
+                throw new AssertionError(context + ": expected " + documented.getSimpleName() + " or success, got " + e, e);
+            }
+        } catch (Throwable t) {   // OutOfMemoryError, StackOverflowError, assertion errors of the readers
+            throw new AssertionError(context + ": expected " + documented.getSimpleName() + " or success, got " + t, t);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- models
+
+    private static byte[] validModel() {
+        Network net = Network.builder(4).dense(5, Activation.TANH).output(OutputHead.forClasses(3)).build();
+        return ModelWriter.toBytes(new Model(Parameters.initialize(net, 3L), FeatureScaler.identity(4),
+                List.of("setosa", "versicolor", "virginica")));
+    }
+
+    private static void putU32(byte[] b, int at, long v) {
+        for (int i = 0; i < 4; i++) {
+            b[at + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private static long crc(byte[] b, int to) {
+        CRC32C c = new CRC32C();
+        c.update(b, 0, to);
+        return c.getValue();
+    }
+
+    /** Recomputes the header CRC, and the file CRC when the bytes reach that far: the damage then gets past the checksums. */
+    private static byte[] reseal(byte[] b) {
+        if (b.length >= 32) {
+            putU32(b, 28, crc(b, 28));
+        }
+        if (b.length >= 36) {
+            putU32(b, b.length - 4, crc(b, b.length - 4));
+        }
+        return b;
+    }
+
+    private static final long[] HUGE = {0xFFFF_FFFFL, 0x7FFF_FFF7L, 0x7FFF_FFFFL, 1L << 24, (1L << 24) + 1, 1L << 16,
+            (1L << 16) + 1, 1_000_000_000L};
+
+    private static byte[] mutatedModel(byte[] good, SplittableRandom r) {
+        return switch (r.nextInt(7)) {
+            case 0 -> randomBytes(r, r.nextInt(600));
+            case 1 -> Arrays.copyOf(good, r.nextInt(good.length));
+            case 2 -> flip(good.clone(), r, 1 + r.nextInt(4));
+            case 3 -> reseal(flip(good.clone(), r, 1 + r.nextInt(4)));
+            case 4 -> {   // a huge count, width or length anywhere after the version, checksums made to match
+                byte[] b = good.clone();
+                putU32(b, 12 + 4 * r.nextInt((b.length - 16) / 4), HUGE[r.nextInt(HUGE.length)]);
+                yield reseal(b);
+            }
+            case 5 -> {   // a header declaring a huge section over a body that is not there
+                byte[] b = Arrays.copyOf(good, 32 + r.nextInt(good.length - 32));
+                putU32(b, 12 + 4 * r.nextInt(4), HUGE[r.nextInt(HUGE.length)]);
+                putU32(b, 28, crc(b, 28));
+                yield b;
+            }
+            default -> {   // garbage after a valid model
+                byte[] tail = randomBytes(r, 1 + r.nextInt(64));
+                byte[] b = Arrays.copyOf(good, good.length + tail.length);
+                System.arraycopy(tail, 0, b, good.length, tail.length);
+                yield r.nextBoolean() ? reseal(b) : b;
+            }
+        };
+    }
+
+    @Test
+    void modelReaderFuzz() {
+        byte[] good = validModel();
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (int i = 0; i < CASES; i++) {
+                byte[] b = mutatedModel(good, new SplittableRandom(SEED + i));
+                String context = "model case " + i + " (seed " + (SEED + i) + ")";
+                expect(ModelFormatException.class, context, () -> ModelReader.read(b, "case"));
+                expect(ModelFormatException.class, context + " as a stream",
+                        () -> ModelReader.read(new ByteArrayInputStream(b), "case"));
+            }
+        });
+    }
+
+    @Test
+    void modelFilesThatNeverEndAreReadOnlyAsFarAsTheHeaderDeclares() {
+        Path zero = Path.of("/dev/zero");
+        if (Files.isReadable(zero)) {   // a character device: its size reads as 0
+            BadMagicException e = assertThrows(BadMagicException.class, () -> ModelReader.load(zero));
+            assertEquals(0, e.offset());
+        }
+        byte[] good = validModel();
+        InputStream endless = new InputStream() {   // a valid model, then zeros for ever
+            private long at;
+
+            @Override
+            public int read() {
+                return at < good.length ? good[(int) at++] & 0xFF : 0;
+            }
+        };
+        CorruptModelException e = assertTimeoutPreemptively(HANG_GUARD,
+                () -> assertThrows(CorruptModelException.class, () -> ModelReader.read(endless, "pipe")));
+        assertTrue(e.getMessage().startsWith("pipe: trailing bytes"), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------- CSV
+
+    private static final String[] CSV_TOKENS = {",", "\"", "\"\"", "\n", "\r", "\r\n", " ", "\t", "nan", "-inf", "1e999",
+            "\uFEFF", "\u00e9", "-", ".", "e5", "0x1p3", "label", "a", "9", "", "\u0000"};
+
+    private static String validCsv(SplittableRandom r) {
+        StringBuilder s = new StringBuilder("a,b,\"c, d\",label\n");
+        int rows = 1 + r.nextInt(12);
+        for (int i = 0; i < rows; i++) {
+            s.append(r.nextInt(100) - 50).append(',').append(r.nextDouble() * 10).append(',')
+                    .append(r.nextInt(3)).append("e-1,").append(r.nextBoolean() ? "cat" : "dog").append('\n');
+        }
+        return s.toString();
+    }
+
+    private static byte[] mutatedCsv(SplittableRandom r) {
+        byte[] good = validCsv(r).getBytes(StandardCharsets.UTF_8);
+        return switch (r.nextInt(5)) {
+            case 0 -> randomBytes(r, r.nextInt(400));
+            case 1 -> Arrays.copyOf(good, r.nextInt(good.length + 1));
+            case 2 -> flip(good, r, 1 + r.nextInt(6));   // including bytes that are not UTF-8
+            default -> {   // tokens spliced in: quotes, separators, line ends, special numbers
+                String s = new String(good, StandardCharsets.UTF_8);
+                for (int k = 1 + r.nextInt(5); k > 0; k--) {
+                    int at = r.nextInt(s.length() + 1);
+                    int cut = Math.min(s.length(), at + r.nextInt(3));
+                    s = s.substring(0, at) + CSV_TOKENS[r.nextInt(CSV_TOKENS.length)] + s.substring(cut);
+                }
+                yield s.getBytes(StandardCharsets.UTF_8);
+            }
+        };
+    }
+
+    private static final List<CsvLoader> CSV_LOADERS = List.of(
+            CsvLoader.classification().build(),
+            CsvLoader.classification().labelColumn("label").classLabels(List.of("cat", "dog")).build(),
+            CsvLoader.regression().labelColumn(0).build(),
+            CsvLoader.featuresOnly().maxLineLength(40).build());
+
+    @Test
+    void csvLoaderFuzz() {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (int i = 0; i < CASES; i++) {
+                SplittableRandom r = new SplittableRandom(SEED + i);
+                byte[] b = mutatedCsv(r);
+                CsvLoader loader = CSV_LOADERS.get(r.nextInt(CSV_LOADERS.size()));
+                String context = "CSV case " + i + " (seed " + (SEED + i) + ", loader " + loader.mode() + ")";
+                expect(DataFormatException.class, context, () -> loader.load(new ByteArrayInputStream(b), "case"));
+                expect(DataFormatException.class, context + " as characters", () -> loader.load(
+                        new InputStreamReader(new ByteArrayInputStream(b), StandardCharsets.UTF_8), "case"));
+            }
+        });
+    }
+
+    /** "a,b" and then one row of {@code cells} cells "0", generated as it is read. */
+    private static InputStream wideRow(long cells) {
+        byte[] header = "a,b\n".getBytes(StandardCharsets.US_ASCII);
+        long length = header.length + 2 * cells;
+        return new InputStream() {
+            private long at;
+
+            @Override
+            public int read() {
+                if (at >= length) {
+                    return -1;
+                }
+                long i = at++;
+                if (i < header.length) {
+                    return header[(int) i];
+                }
+                return (i - header.length) % 2 == 0 ? '0' : i == length - 1 ? '\n' : ',';
+            }
+        };
+    }
+
+    @Test
+    void aRowOfMillionsOfCellsOrALineWithoutEndFitsInASmallHeap() {
+        // 10 MB, 5,000,000 cells: split whole, the cells alone would take about 200 MB.
+        CsvLoader roomy = CsvLoader.classification().maxLineLength(16 << 20).build();
+        DataFormatException wide = assertTimeoutPreemptively(HANG_GUARD,
+                () -> assertThrows(DataFormatException.class, () -> roomy.load(wideRow(5_000_000), "wide.csv")));
+        assertTrue(wide.getMessage().startsWith("wide.csv, line 2, column 3: the row has more than 2 cells"),
+                wide.getMessage());
+        // No line break for 1 GB: stopped at the default limit.
+        DataFormatException endless = assertTimeoutPreemptively(HANG_GUARD, () -> assertThrows(
+                DataFormatException.class, () -> CsvLoader.featuresOnly().build().load(wideRow(500_000_000), "blob")));
+        assertTrue(endless.getMessage().startsWith("blob, line 2: line is longer than"), endless.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------- IDX
+
+    private static byte[] idx(int magic, int[] dims, byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int v : concat(magic, dims)) {
+            out.write(v >>> 24);
+            out.write(v >>> 16);
+            out.write(v >>> 8);
+            out.write(v);
+        }
+        out.writeBytes(data);
+        return out.toByteArray();
+    }
+
+    private static int[] concat(int first, int[] rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    private static final int[] HUGE_DIMS = {0x7FFF_FFFF, 60_000, 1 << 20, 28, -1, 0};
+
+    private static byte[] mutatedIdx(byte[] good, int ndims, SplittableRandom r) throws IOException {
+        byte[] b = switch (r.nextInt(5)) {
+            case 0 -> randomBytes(r, r.nextInt(120));
+            case 1 -> Arrays.copyOf(good, r.nextInt(good.length));
+            case 2 -> flip(good.clone(), r, 1 + r.nextInt(4));
+            case 3 -> {   // a dimension that lies about the data that follows
+                byte[] m = good.clone();
+                int v = HUGE_DIMS[r.nextInt(HUGE_DIMS.length)];
+                int at = 4 + 4 * r.nextInt(ndims);
+                m[at] = (byte) (v >>> 24);
+                m[at + 1] = (byte) (v >>> 16);
+                m[at + 2] = (byte) (v >>> 8);
+                m[at + 3] = (byte) v;
+                yield m;
+            }
+            default -> Arrays.copyOf(good, good.length + 1 + r.nextInt(16));   // trailing bytes
+        };
+        if (r.nextInt(4) == 0) {   // the same damage inside gzip, or gzip itself damaged
+            ByteArrayOutputStream z = new ByteArrayOutputStream();
+            try (GZIPOutputStream gz = new GZIPOutputStream(z)) {
+                gz.write(b);
+            }
+            b = z.toByteArray();
+            if (r.nextBoolean()) {
+                b = r.nextBoolean() ? Arrays.copyOf(b, r.nextInt(b.length)) : flip(b, r, 1);
+            }
+        }
+        return b;
+    }
+
+    @Test
+    void idxLoaderFuzz() throws IOException {
+        byte[] pixels = new byte[5 * 4 * 4];
+        byte[] labels = {0, 9, 3, 3, 7};
+        new SplittableRandom(SEED).nextBytes(pixels);
+        byte[] goodImages = idx(0x0803, new int[] {5, 4, 4}, pixels);
+        byte[] goodLabels = idx(0x0801, new int[] {5}, labels);
+        Path images = dir.resolve("images-idx3-ubyte");
+        Path labelFile = dir.resolve("labels-idx1-ubyte");
+        assertEquals(5, IdxLoader.load(Files.write(images, goodImages), Files.write(labelFile, goodLabels)).rows());
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (int i = 0; i < CASES / 2; i++) {
+                SplittableRandom r = new SplittableRandom(SEED + i);
+                boolean damageImages = r.nextBoolean();
+                Files.write(images, damageImages ? mutatedIdx(goodImages, 3, r) : goodImages);
+                Files.write(labelFile, damageImages ? goodLabels : mutatedIdx(goodLabels, 1, r));
+                expect(DataFormatException.class, "IDX case " + i + " (seed " + (SEED + i) + ")",
+                        () -> IdxLoader.load(images, labelFile));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    private static byte[] randomBytes(SplittableRandom r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return b;
+    }
+
+    /** Changes {@code count} random bytes of {@code b} in place (to a different value) and returns it. */
+    private static byte[] flip(byte[] b, SplittableRandom r, int count) {
+        for (int k = 0; k < count && b.length > 0; k++) {
+            b[r.nextInt(b.length)] ^= (byte) (1 + r.nextInt(255));
+        }
+        return b;
+    }
+}
