@@ -119,7 +119,8 @@ final class GradcheckCommand implements Callable<Integer> {
         GradientCheck.Result reference = check.checkReference(indices, done -> {
             long now = System.nanoTime();
             // Every tenth of a long check, and at least every few seconds of a slow one.
-            boolean tenth = total >= 100 * PROGRESS_STEPS && done % (total / PROGRESS_STEPS) == 0;
+            boolean tenth = total >= 100 * PROGRESS_STEPS
+                    && (long) done * PROGRESS_STEPS / total != (long) (done - 1) * PROGRESS_STEPS / total;
             if (done < total && (tenth || now - lastReport[0] > PROGRESS_EVERY_NANOS)) {
                 lastReport[0] = now;
                 double seconds = (now - start) / 1e9;
