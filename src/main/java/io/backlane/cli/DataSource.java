@@ -26,8 +26,9 @@ import java.util.Map;
  *       {@code apt-get install dataset-fashion-mnist} puts the files;</li>
  *   <li>a directory: the four IDX files of MNIST or Fashion-MNIST (class names of Fashion-MNIST when
  *       the directory's name contains "fashion");</li>
- *   <li>anything else: a CSV file with a header row, the label in {@code --label} (a column name, or
- *       a 0-based index, negative from the end; default the last column).</li>
+ *   <li>anything else: a CSV file with a header row (or, with {@code --no-header}, without one: the
+ *       columns are then named c0, c1, ...), the label in {@code --label} (a column name, or a
+ *       0-based index, negative from the end; default the last column).</li>
  * </ul>
  */
 final class DataSource {
@@ -100,17 +101,44 @@ final class DataSource {
                 + FASHION_MNIST + ", a CSV file or a directory of IDX files";
     }
 
+    /** A CSV loader builder of the given kind, without a header row when {@code noHeader}. */
+    private static CsvLoader.Builder csvLoader(CsvLoader.Builder b, boolean noHeader) {
+        return noHeader ? b.noHeader() : b;
+    }
+
+    private static void rejectNoHeader(boolean noHeader, String what) {
+        if (noHeader) {
+            throw new UsageException("--no-header applies to CSV files only, not " + what);
+        }
+    }
+
     private static void rejectLabel(String label, String what) {
         if (label != null) {
             throw new UsageException("--label applies to CSV files only; " + what + " has its own labels");
         }
     }
 
-    private static List<String> idxClassNames(Path dir) {
+    /**
+     * IDX data with readable class names: in a Fashion-MNIST directory, labels 0..9 become the
+     * garment names; otherwise (and for any label above 9) the label values stay the names.
+     */
+    private static Dataset idxClassNames(Dataset d, Path dir) {
         Path name = dir.toAbsolutePath().normalize().getFileName();
         boolean fashion = dir.toAbsolutePath().normalize().equals(IdxLoader.FASHION_MNIST_DIR)
                 || (name != null && name.toString().toLowerCase(Locale.ROOT).contains("fashion"));
-        return fashion ? IdxLoader.FASHION_MNIST_CLASS_NAMES : IdxLoader.DIGIT_CLASS_LABELS;
+        List<String> values = d.classLabels();
+        if (!fashion || !values.stream().allMatch(v -> v.length() == 1 && Character.isDigit(v.charAt(0)))) {
+            return d;
+        }
+        return d.withClassLabels(values.stream().map(v -> IdxLoader.FASHION_MNIST_CLASS_NAMES.get(v.charAt(0) - '0'))
+                .toList());
+    }
+
+    /** Refuses an empty {@code --label} (a usage error) before any data is read. */
+    static void checkLabelOption(String label) {
+        if (label != null && label.isBlank()) {
+            throw new UsageException("--label must name a column (a header name, or a 0-based index), got an empty value");
+        }
     }
 
     /** Chooses the label column: a whole number is a 0-based index (negative from the end), else a name. */
@@ -126,29 +154,31 @@ final class DataSource {
     }
 
     /** Data for {@code train}. */
-    static TrainingData forTraining(String spec, String label, Task task) throws IOException {
+    static TrainingData forTraining(String spec, String label, boolean noHeader, Task task) throws IOException {
         Kind kind = resolve(spec);
         switch (kind) {
             case Bundled b -> {
                 rejectLabel(label, "the bundled dataset " + b.name());
+                rejectNoHeader(noHeader, "the bundled dataset " + b.name());
                 rejectRegression(task, b.name());
                 return new TrainingData(BundledDatasets.load(b.name()), null);
             }
             case Idx idx -> {
                 rejectLabel(label, "an IDX directory");
+                rejectNoHeader(noHeader, "an IDX directory");
                 rejectRegression(task, idx.dir().toString());
                 IdxLoader.TrainTest tt = IdxLoader.loadDirectory(idx.dir());
-                List<String> names = idxClassNames(idx.dir());
-                return new TrainingData(tt.train().withClassLabels(names), tt.test().withClassLabels(names));
+                return new TrainingData(idxClassNames(tt.train(), idx.dir()), idxClassNames(tt.test(), idx.dir()));
             }
             case Csv csv -> {
                 Path file = csv.file();
                 if (task == Task.REGRESSION) {
-                    return new TrainingData(labelColumn(CsvLoader.regression(), label).build().load(file), null);
+                    return new TrainingData(labelColumn(csvLoader(CsvLoader.regression(), noHeader), label).build().load(file),
+                            null);
                 }
-                Dataset d = labelColumn(CsvLoader.classification(), label).build().load(file);
+                Dataset d = labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build().load(file);
                 if (task == Task.AUTO && looksLikeRegression(d.classLabels())) {
-                    d = labelColumn(CsvLoader.regression(), label).build().load(file);
+                    d = labelColumn(csvLoader(CsvLoader.regression(), noHeader), label).build().load(file);
                 }
                 return new TrainingData(d, null);
             }
@@ -184,31 +214,28 @@ final class DataSource {
      * the model does not know is an error naming where it is), or real-valued targets for a
      * regression model. For an IDX directory, its test files.
      */
-    static Dataset forEvaluation(String spec, String label, Model model) throws IOException {
+    static Dataset forEvaluation(String spec, String label, boolean noHeader, Model model) throws IOException {
         Kind kind = resolve(spec);
         switch (kind) {
             case Bundled b -> {
                 rejectLabel(label, "the bundled dataset " + b.name());
+                rejectNoHeader(noHeader, "the bundled dataset " + b.name());
                 requireClassifier(model, b.name());
                 return relabel(BundledDatasets.load(b.name()), model.classLabels(), "bundled dataset " + b.name());
             }
             case Idx idx -> {
                 rejectLabel(label, "an IDX directory");
+                rejectNoHeader(noHeader, "an IDX directory");
                 requireClassifier(model, idx.dir().toString());
                 Dataset test = IdxLoader.load(idxFile(idx.dir(), IdxLoader.TEST_IMAGES),
                         idxFile(idx.dir(), IdxLoader.TEST_LABELS));
-                if (model.classLabels().size() != test.classCount()) {
-                    throw new DataFormatException(idx.dir().toString(), "IDX labels are the " + test.classCount()
-                            + " classes 0.." + (test.classCount() - 1) + ", but the model has "
-                            + model.classLabels().size() + " classes " + model.classLabels());
-                }
-                return test.withClassLabels(model.classLabels());
+                return relabel(idxClassNames(test, idx.dir()), model.classLabels(), idx.dir().toString());
             }
             case Csv csv -> {
                 CsvLoader.Builder b = model.isClassifier()
                         ? CsvLoader.classification().classLabels(model.classLabels())
                         : CsvLoader.regression();
-                return labelColumn(b, label).build().load(csv.file());
+                return labelColumn(csvLoader(b, noHeader), label).build().load(csv.file());
             }
         }
     }
@@ -256,10 +283,10 @@ final class DataSource {
      * Prediction input from CSV bytes: every column a feature, except the label column when
      * {@code label} names one that is present.
      */
-    static Dataset forPrediction(byte[] csv, String source, String label) throws IOException {
+    static Dataset forPrediction(byte[] csv, String source, String label, boolean noHeader) throws IOException {
         if (label != null) {
             try {
-                return labelColumn(CsvLoader.classification(), label).build()
+                return labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build()
                         .load(new ByteArrayInputStream(csv), source).withoutTargets();
             } catch (DataFormatException e) {
                 if (e.line() != 1 || e.column() != 0) {
@@ -269,7 +296,7 @@ final class DataSource {
                 // features-only load below reports again): read every column as a feature.
             }
         }
-        return CsvLoader.featuresOnly().build().load(new ByteArrayInputStream(csv), source);
+        return csvLoader(CsvLoader.featuresOnly(), noHeader).build().load(new ByteArrayInputStream(csv), source);
     }
 
     /** Refuses data whose width is not the model's input width. */

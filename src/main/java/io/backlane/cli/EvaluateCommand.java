@@ -37,15 +37,21 @@ final class EvaluateCommand implements Callable<Integer> {
                     + " Default: the last column.")
     String label;
 
+    @Option(names = "--no-header", description = "The CSV file has no header row: every line is data, and the columns"
+            + " are named c0, c1, ... (so --label c4, or an index). Without it, a first line that looks like data"
+            + " (every feature column named by a number) is refused rather than silently taken as the header.")
+    boolean noHeader;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = main.spec.commandLine().getOut();
-        Model m = ModelReader.load(model);
+        DataSource.checkLabelOption(label);
+        Model m = PathOptionException.on("--model", model, () -> ModelReader.load(model));
         if (!m.isClassifier() && m.network().outputWidth() != 1) {
             throw new UsageException(model + " is a regression model with " + m.network().outputWidth()
                     + " outputs; evaluate handles one real-valued target");
         }
-        Dataset d = DataSource.forEvaluation(data, label, m);
+        Dataset d = PathOptionException.on("--data", data, () -> DataSource.forEvaluation(data, label, noHeader, m));
         DataSource.requireWidth(d, m, label == null ? " (the label column is the last one unless --label names it)" : "");
         out.println("model     " + model + ": " + m.network() + (m.isClassifier() ? ", classes " + m.classLabels() : ""));
         ModelEvaluation.print(m, d, out, "data      " + data);

@@ -26,7 +26,12 @@ import java.util.concurrent.Callable;
                 + " 1 otherwise.",
                 "Also prints the fast float engine's worst relative error per layer against the reference. Element by"
                         + " element, float rounding shows on components far smaller than the largest, so the float engine"
-                        + " passes when its norm-wise error ||a - r|| / (||a|| + ||r||) is at most --float-tolerance."},
+                        + " passes when its norm-wise error ||a - r|| / (||a|| + ||r||) is at most --float-tolerance.",
+                "Finite differences cost 4 forward passes of the whole batch per parameter. A network of more than "
+                        + GradcheckCommand.ALL_LIMIT + " parameters is checked on a random sample (seeded by --seed):"
+                        + " from every layer " + GradcheckCommand.PER_LAYER + " weights and " + GradcheckCommand.PER_LAYER
+                        + " biases (all of a layer's when it has fewer); --all checks every parameter. The command prints"
+                        + " the cost before it starts and its progress as it goes."},
         footer = {"", "Examples:",
                 "  backlane gradcheck",
                 "  backlane gradcheck --inputs 10 --layers 16:relu,8:tanh --outputs 1 --l2 0.1",
@@ -55,6 +60,18 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "The largest accepted norm-wise relative error of the float engine against the reference.")
     double floatTolerance;
 
+    @Option(names = "--all", description = "Check every parameter, however large the network (see above).")
+    boolean all;
+
+    /** Networks with at most this many parameters are checked in full by default. */
+    static final int ALL_LIMIT = 2000;
+    /** Weights (and biases) sampled from each layer of a larger network. */
+    static final int PER_LAYER = 100;
+    /** Progress lines while differencing: one per tenth of the parameters. */
+    private static final int PROGRESS_STEPS = 10;
+    /** ... and at least one this often. */
+    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+
     @Override
     public Integer call() {
         if (examples < 1) {
@@ -81,7 +98,37 @@ final class GradcheckCommand implements Callable<Integer> {
                 ReferenceNetwork.toRows(x, examples, net.inputWidth()),
                 ReferenceNetwork.toRows(y, examples, net.outputWidth()), l2);
 
-        GradientCheck.Result reference = check.checkReference();
+        int[] indices = all || net.parameterCount() <= ALL_LIMIT
+                ? java.util.stream.IntStream.range(0, net.parameterCount()).toArray()
+                : GradientCheck.sample(net, PER_LAYER, seed);
+        long macsPerPass = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            macsPerPass += (long) net.width(l - 1) * net.width(l) * examples;
+        }
+        long passes = 4L * indices.length;
+        out.printf(Locale.ROOT, "checking  %s%s: %d forward passes of the reference, about %.1e multiply-adds%n",
+                indices.length == net.parameterCount() ? "all " + indices.length + " parameters"
+                        : "a random sample of " + indices.length + " of " + net.parameterCount() + " parameters",
+                indices.length == net.parameterCount() ? "" : " (" + PER_LAYER + " weights and " + PER_LAYER
+                        + " biases per layer; --all for every one)",
+                passes, (double) passes * macsPerPass);
+        out.flush();
+        long start = System.nanoTime();
+        long[] lastReport = {start};
+        int total = indices.length;
+        GradientCheck.Result reference = check.checkReference(indices, done -> {
+            long now = System.nanoTime();
+            // Every tenth of a long check, and at least every few seconds of a slow one.
+            boolean tenth = total >= 100 * PROGRESS_STEPS
+                    && (long) done * PROGRESS_STEPS / total != (long) (done - 1) * PROGRESS_STEPS / total;
+            if (done < total && (tenth || now - lastReport[0] > PROGRESS_EVERY_NANOS)) {
+                lastReport[0] = now;
+                double seconds = (now - start) / 1e9;
+                out.printf(Locale.ROOT, "  %d of %d parameters (%d%%), %s, about %s left%n", done, total, 100L * done / total,
+                        Progress.duration(seconds), Progress.duration(seconds * (total - done) / done));
+                out.flush();
+            }
+        });
         out.println("reference backpropagation (double) vs finite differences:");
         reference.lines().forEach(l -> out.println("  " + l));
 

@@ -50,13 +50,13 @@ final class GraphCommand implements Callable<Integer> {
             if (given != null) {
                 throw new UsageException("--model and " + given + " do not go together: the model file describes the network");
             }
-            net = ModelReader.load(model).network();
+            net = PathOptionException.on("--model", model, () -> ModelReader.load(model)).network();
         } else {
             net = network.network();
         }
         String dot = DotGraph.dot(net);
         if (output != null) {
-            Files.writeString(output, dot, StandardCharsets.UTF_8);
+            PathOptionException.on("--output", output, () -> Files.writeString(output, dot, StandardCharsets.UTF_8));
         } else {
             main.spec.commandLine().getOut().print(dot);
         }

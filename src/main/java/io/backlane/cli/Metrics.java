@@ -1,5 +1,6 @@
 package io.backlane.cli;
 
+import io.backlane.data.Dataset;
 import io.backlane.infer.Predictor;
 
 import java.io.PrintWriter;
@@ -271,6 +272,66 @@ final class Metrics {
             out.printf(Locale.ROOT, "  rmse       %s%n", number(rmse()));
             out.printf(Locale.ROOT, "  mae        %s%n", number(mae));
             out.printf(Locale.ROOT, "  r2         %s%n", number(r2));
+        }
+    }
+
+    /**
+     * A trained model's headline metric next to the trivial baseline's on the same examples: for
+     * classification the accuracy of always predicting the training split's majority class, for
+     * regression the mean squared error of always predicting the training split's mean target (the
+     * model's R² on those examples is then at most 0 unless it does better). The model is
+     * {@link #better} only when it strictly beats the baseline.
+     *
+     * @param metric   "accuracy" or "mse"
+     * @param model    the model's value
+     * @param baseline the baseline's value
+     * @param what     the baseline in words, e.g. "always predicting benign"
+     */
+    record Comparison(String metric, double model, double baseline, String what) {
+        /**
+         * The baseline from {@code train}, measured on {@code evaluated}, against the model's
+         * {@code modelMetric} there (accuracy for classes, mean squared error for values).
+         */
+        static Comparison of(Dataset train, Dataset evaluated, double modelMetric) {
+            if (train.isClassification()) {
+                int[] counts = train.classCounts();
+                int majority = 0;
+                for (int c = 1; c < counts.length; c++) {
+                    if (counts[c] > counts[majority]) {
+                        majority = c;
+                    }
+                }
+                long hits = 0;
+                for (int c : evaluated.classIndices()) {
+                    hits += c == majority ? 1 : 0;
+                }
+                return new Comparison("accuracy", modelMetric, (double) hits / evaluated.rows(),
+                        "always predicting the majority class " + train.classLabels().get(majority));
+            }
+            double mean = 0;
+            for (float v : train.targets()) {
+                mean += v;
+            }
+            mean /= train.rows();
+            double sse = 0;
+            for (float v : evaluated.targets()) {
+                sse += (v - mean) * (v - mean);
+            }
+            return new Comparison("mse", modelMetric, sse / evaluated.rows(),
+                    "always predicting the training mean " + String.format(Locale.ROOT, "%.4g", mean));
+        }
+
+        /** Whether the model strictly beats the baseline (higher accuracy, or lower mean squared error). */
+        boolean better() {
+            return metric.equals("accuracy") ? model > baseline : model < baseline;
+        }
+
+        /** One line for the user, naming the split the metrics were measured on. */
+        String message(String split) {
+            boolean percent = metric.equals("accuracy");
+            return "the model is no better than the trivial baseline: " + split + " " + metric + " "
+                    + (percent ? percent(model) : number(model)) + ", versus " + (percent ? percent(baseline) : number(baseline))
+                    + " for " + what;
         }
     }
 

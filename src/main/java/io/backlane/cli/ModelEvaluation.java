@@ -32,16 +32,32 @@ final class ModelEvaluation {
         return out;
     }
 
-    /** Evaluates {@code model} on {@code data} (which has targets of the model's kind) and prints the report. */
-    static void print(Model model, Dataset data, PrintWriter out, String title) {
+    /**
+     * Evaluates {@code model} on {@code data} (which has targets of the model's kind) and prints the
+     * report; returns the headline metric, as {@link #metric}.
+     */
+    static double print(Model model, Dataset data, PrintWriter out, String title) {
         float[] outputs = outputs(model, data);
         double loss = loss(model, data);
         if (model.isClassifier()) {
-            Metrics.Classification.of(model.classLabels(), data.classIndices(), outputs,
-                    model.network().outputWidth(), loss).print(out, title);
-        } else {
-            Metrics.Regression.of(outputs, data.targets(), loss).print(out, title);
+            Metrics.Classification c = Metrics.Classification.of(model.classLabels(), data.classIndices(), outputs,
+                    model.network().outputWidth(), loss);
+            c.print(out, title);
+            return c.accuracy();
         }
+        Metrics.Regression r = Metrics.Regression.of(outputs, data.targets(), loss);
+        r.print(out, title);
+        return r.mse();
+    }
+
+    /** The headline metric of {@code model} on {@code data}: accuracy, or for regression the mean squared error. */
+    static double metric(Model model, Dataset data) {
+        float[] outputs = outputs(model, data);
+        if (model.isClassifier()) {
+            return Metrics.Classification.of(model.classLabels(), data.classIndices(), outputs,
+                    model.network().outputWidth(), Double.NaN).accuracy();
+        }
+        return Metrics.Regression.of(outputs, data.targets(), Double.NaN).mse();
     }
 
     /** The mean data loss, computed as training computes it (from the logits), on the raw data. */

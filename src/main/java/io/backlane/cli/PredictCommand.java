@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /** {@code backlane predict}: a saved model's predictions for the rows of a CSV file, as CSV. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predicts with a saved model on a CSV file of features (header row required) and writes CSV to"
+        description = {"Predicts with a saved model on a CSV file of features (header row required, unless --no-header) and writes CSV to"
                 + " standard output: a header, then per row the predicted label and one probability column per class"
                 + " (p_LABEL), or for a regression model the predicted value."},
         footer = {"", "Examples:",
@@ -36,16 +36,23 @@ final class PredictCommand implements Callable<Integer> {
             description = "A label column to ignore if the input has it: a header name, or a 0-based index.")
     String label;
 
+    @Option(names = "--no-header", description = "The CSV file has no header row: every line is data, and the columns"
+            + " are named c0, c1, ... (so --label c4, or an index). Without it, a first line that looks like data"
+            + " (every feature column named by a number) is refused rather than silently taken as the header.")
+    boolean noHeader;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", defaultValue = "-",
             description = "The CSV input; - or none: standard input.")
     String input;
 
     @Override
     public Integer call() throws IOException {
-        Model m = ModelReader.load(model);
+        DataSource.checkLabelOption(label);
+        Model m = PathOptionException.on("--model", model, () -> ModelReader.load(model));
         boolean stdin = input.equals("-");
-        byte[] bytes = stdin ? main.stdin.readAllBytes() : Files.readAllBytes(Path.of(input));
-        Dataset d = DataSource.forPrediction(bytes, stdin ? "<stdin>" : input, label);
+        byte[] bytes = stdin ? main.stdin.readAllBytes()
+                : PathOptionException.on("input file", input, () -> Files.readAllBytes(Path.of(input)));
+        Dataset d = DataSource.forPrediction(bytes, stdin ? "<stdin>" : input, label, noHeader);
         DataSource.requireWidth(d, m, label == null
                 ? "; if the input has a label column, name it with --label to ignore it" : "");
         float[] outputs = ModelEvaluation.outputs(m, d);

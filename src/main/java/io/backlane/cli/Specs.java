@@ -120,12 +120,17 @@ final class Specs {
     }
 
     /**
-     * Hidden layers: comma-separated {@code WIDTH[:ACTIVATION[:SLOPE]]} (activation relu when omitted;
-     * SLOPE for leaky_relu only), or {@code none} for no hidden layer.
+     * Hidden layers: comma-separated {@code WIDTH:ACTIVATION[:SLOPE]} (SLOPE for leaky_relu only), or
+     * {@code none} for no hidden layer. An empty value and a width without an activation are refused
+     * rather than guessed (as no layer, and as relu).
      */
     static Layers layers(String text) {
         String t = text.strip();
-        if (t.isEmpty() || t.equalsIgnoreCase("none")) {
+        if (t.isEmpty()) {
+            throw new TypeConversionException("the layer list is empty; write WIDTH:ACTIVATION separated by commas,"
+                    + " for example 32:relu,16:tanh, or none for no hidden layer");
+        }
+        if (t.equalsIgnoreCase("none")) {
             return new Layers("none", List.of());
         }
         List<Layer> layers = new ArrayList<>();
@@ -150,7 +155,11 @@ final class Specs {
             if (width < 1) {
                 throw new TypeConversionException(where + ": width must be >= 1, got " + width);
             }
-            Activation g = fields.hasNext() ? hiddenActivation(fields.next()) : Activation.RELU;
+            if (!fields.hasNext()) {
+                throw new TypeConversionException(where + " has no activation; write WIDTH:ACTIVATION, for example "
+                        + width + ":relu (activations: " + names(HIDDEN_ACTIVATIONS) + ")");
+            }
+            Activation g = hiddenActivation(fields.next());
             float slope = g == Activation.LEAKY_RELU ? Layer.DEFAULT_LEAKY_SLOPE : 0f;
             if (fields.hasNext()) {
                 String s = fields.next().strip();

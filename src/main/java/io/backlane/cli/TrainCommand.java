@@ -44,6 +44,8 @@ import java.util.stream.IntStream;
 final class TrainCommand implements Callable<Integer> {
     /** The default hidden layers. */
     static final String DEFAULT_LAYERS = "16:relu";
+    /** The largest --batch-size accepted: larger is a typo (or full batch, which this is plenty for). */
+    static final int MAX_BATCH_SIZE = 1_000_000;
 
     enum OptimizerName { SGD, MOMENTUM, NESTEROV, ADAM, ADAMW }
 
@@ -52,8 +54,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "A bundled dataset (breast-cancer, digits), fashion-mnist (the installed IDX files),"
-                    + " a CSV file with a header row, or a directory of MNIST-layout IDX files.")
+                    + " a CSV file with a header row (see --no-header), or a directory of MNIST-layout IDX files"
+                    + " (the classes are the distinct label values present).")
     String data;
+
+    @Option(names = "--no-header", description = "The CSV file has no header row: every line is data, and the columns"
+            + " are named c0, c1, ... (so --label c4, or an index). Without it, a first line that looks like data"
+            + " (every feature column named by a number) is refused rather than silently taken as the header.")
+    boolean noHeader;
 
     @Option(names = "--label", paramLabel = "COLUMN",
             description = "CSV label column: a header name, or a 0-based index (negative from the end)."
@@ -67,7 +75,8 @@ final class TrainCommand implements Callable<Integer> {
     DataSource.Task task;
 
     @Option(names = "--layers", paramLabel = "SPEC", defaultValue = DEFAULT_LAYERS, converter = Specs.LayersConverter.class,
-            description = "Hidden layers, WIDTH:ACTIVATION separated by commas (e.g. 32:relu,16:tanh), or none."
+            description = "Hidden layers, WIDTH:ACTIVATION separated by commas (e.g. 32:relu,16:tanh), or none;"
+                    + " every layer names its activation."
                     + " Activations: relu, leaky_relu[:SLOPE], tanh, sigmoid, identity.")
     Specs.Layers layers;
 
@@ -100,7 +109,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "50", description = "Passes over the training split.")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Examples per step.")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Examples per step, at most " + MAX_BATCH_SIZE + " (a batch larger than the training split"
+                    + " is full-batch descent).")
     int batchSize;
 
     @Option(names = "--l2", paramLabel = "LAMBDA", defaultValue = "0.5",
@@ -138,15 +149,27 @@ final class TrainCommand implements Callable<Integer> {
     FeatureScaler.Kind scale;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Threads that share each training step (batches of 256 rows or more; the result does not depend on it).")
+            description = "Threads that share each training step (batches of 256 rows or more; the result does not"
+                    + " depend on it); more than the available processors only warns.")
     int threads;
 
-    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (atomically).")
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Save the trained model to FILE (atomically). FILE must be new or a regular file: a"
+                    + " directory, device, FIFO or symbolic link is refused, and so is a directory that does not"
+                    + " exist or cannot be written, all before training starts.")
     Path save;
 
     @Option(names = "--plot", paramLabel = "FILE.svg",
-            description = "Write learning curves (loss and accuracy per epoch) as an SVG image.")
+            description = "Write learning curves (loss and accuracy per epoch) as an SVG image; FILE is checked"
+                    + " before training as for --save.")
     Path plot;
+
+    @Option(names = "--fail-on-baseline",
+            description = "Exit 1 (without saving the model) when the model is not better than the trivial baseline"
+                    + " on the test split (or the validation split without one): the majority class's accuracy,"
+                    + " or for regression the mean squared error of predicting the training mean (R^2 <= 0)."
+                    + " Without it, that is a warning on standard error.")
+    boolean failOnBaseline;
 
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "1",
             description = "Print progress every N epochs (the first and last always).")
@@ -156,8 +179,14 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         validate();
         PrintWriter out = main.spec.commandLine().getOut();
+        PrintWriter err = main.spec.commandLine().getErr();
+        if (threads > Runtime.getRuntime().availableProcessors()) {
+            err.println("warning: --threads " + threads + " is more than the " + Runtime.getRuntime().availableProcessors()
+                    + " available processors; the extra threads only take turns");
+        }
 
-        DataSource.TrainingData td = DataSource.forTraining(data, label, task);
+        DataSource.TrainingData td = PathOptionException.on("--data", data,
+                () -> DataSource.forTraining(data, label, noHeader, task));
         Dataset all = td.data();
         OutputHead head = UsageException.wrap(() -> outputHead(all));
         DataSplit split = UsageException.wrap(() -> td.presetTest() == null
@@ -214,26 +243,47 @@ final class TrainCommand implements Callable<Integer> {
                         ? "; early stopping kept the weights of epoch " + result.bestEpoch() : "");
 
         Model model = new Model(params, scaled.scaler(), all.classLabels());
+        Metrics.Comparison baseline = null;
         if (split.test().rows() > 0) {
-            ModelEvaluation.print(model, split.test(), out, "test");
+            double metric = ModelEvaluation.print(model, split.test(), out, "test");
+            baseline = Metrics.Comparison.of(split.train(), split.test(), metric);
         } else {
             out.println("test      no test split (--test-fraction 0): no test metrics");
+            if (split.validation().rows() > 0) {
+                baseline = Metrics.Comparison.of(split.train(), split.validation(),
+                        ModelEvaluation.metric(model, split.validation()));
+            }
         }
-        if (save != null) {
-            ModelWriter.save(model, save);
+        boolean failed = false;
+        if (baseline != null && !baseline.better()) {
+            out.flush();
+            failed = failOnBaseline;
+            err.println((failed ? "error: " : "warning: ") + baseline.message(split.test().rows() > 0 ? "test" : "validation")
+                    + (failed ? "; the model is not saved" : "; --fail-on-baseline makes this an error"));
+        }
+        if (save != null && !failed) {
+            PathOptionException.on("--save", save, () -> {
+                ModelWriter.save(model, save);
+                return null;
+            });
             out.printf(Locale.ROOT, "saved     %s (%d bytes)%n", save, Files.size(save));
         }
         if (plot != null) {
-            Files.writeString(plot, LearningCurves.svg(result.history(), "backlane: " + data + ", " + net),
-                    StandardCharsets.UTF_8);
+            PathOptionException.on("--plot", plot, () -> Files.writeString(plot,
+                    LearningCurves.svg(result.history(), "backlane: " + data + ", " + net), StandardCharsets.UTF_8));
             out.println("plotted   " + plot);
         }
-        return 0;
+        return failed ? Main.DATA_ERROR : 0;
     }
 
     private void validate() throws IOException {
         positive("--epochs", epochs);
         positive("--batch-size", batchSize);
+        if (batchSize > MAX_BATCH_SIZE) {
+            throw new UsageException("--batch-size must be at most " + MAX_BATCH_SIZE + ", got " + batchSize
+                    + " (any batch larger than the training split already means full-batch descent)");
+        }
+        DataSource.checkLabelOption(label);
         positive("--threads", threads);
         positive("--log-every", logEvery);
         if (patience < 0) {
@@ -250,11 +300,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--weight-decay applies to --optimizer adamw (for the others use --l2), not "
                     + Specs.name(optimizer));
         }
-        for (Path p : new Path[] {save, plot}) {
-            Path dir = p == null ? null : p.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) {
-                throw new java.nio.file.NoSuchFileException(dir.toString(), null,
-                        "the directory for " + p + " does not exist");
+        // Every check of the output files before the data is loaded and the network trained: a bad
+        // target found after an hour of training loses that hour.
+        if (save != null && save.equals(plot)) {
+            throw new UsageException("--save and --plot name the same file " + save);
+        }
+        for (String option : new String[] {"--save", "--plot"}) {
+            Path p = option.equals("--save") ? save : plot;
+            if (p != null) {
+                PathOptionException.on(option, p, () -> {
+                    ModelWriter.checkTarget(p);
+                    return null;
+                });
             }
         }
     }

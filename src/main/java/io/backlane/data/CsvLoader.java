@@ -20,9 +20,13 @@ import java.util.Map;
  * <h2>Format</h2>
  * <ul>
  *   <li>UTF-8 (a leading byte-order mark is ignored); lines end in {@code \n}, {@code \r\n} or {@code \r}.</li>
- *   <li>The first line is a header row of distinct, non-empty column names; it is required. A header
- *       whose names are all numbers is rejected, because it is almost certainly a data row and taking
- *       it as names would silently lose an example.</li>
+ *   <li>The first line is a header row of distinct, non-empty column names, unless the loader was
+ *       built with {@link Builder#noHeader()} (then every line is data and the columns are named
+ *       {@code c0}, {@code c1}, ...). A header that looks like data is rejected, because taking a data
+ *       row as names would silently lose an example: one whose feature columns (every column but the
+ *       label column) all have numbers as names, unless the label column was chosen by a name found
+ *       in it. A file whose columns really are named by numbers can name its label column
+ *       ({@link Builder#labelColumn(String)}).</li>
  *   <li>Cells are separated by commas; whitespace around a cell is ignored. A cell may be quoted
  *       ({@code "a, b"}) to contain commas; {@code ""} inside quotes stands for one quote, and text
  *       inside quotes is kept as written. A quoted cell cannot span lines.</li>
@@ -97,8 +101,10 @@ public final class CsvLoader {
     private final int labelIndex;
     private final List<String> givenClasses;
     private final int maxLineLength;
+    private final boolean noHeader;
 
     private CsvLoader(Builder b) {
+        this.noHeader = b.noHeader;
         this.mode = b.mode;
         this.labelName = b.labelName;
         this.labelIndex = b.labelIndex;
@@ -128,9 +134,19 @@ public final class CsvLoader {
         private int labelIndex = -1;
         private List<String> classLabels;
         private int maxLineLength = DEFAULT_MAX_LINE_BYTES;
+        private boolean noHeader;
 
         private Builder(Mode mode) {
             this.mode = mode;
+        }
+
+        /**
+         * The input has no header row: the first line is data, and the columns are named
+         * {@code c0}, {@code c1}, ... (a label column can be chosen by such a name or by index).
+         */
+        public Builder noHeader() {
+            this.noHeader = true;
+            return this;
         }
 
         /** Chooses the label column by header name (exact match after trimming). */
@@ -277,11 +293,25 @@ public final class CsvLoader {
                 line = line.substring(1);
             }
             if (line.isBlank()) {
-                throw new DataFormatException(source, 1, 0, null, "the first line is empty: a header row is required");
+                throw new DataFormatException(source, 1, 0, null, noHeader ? "the first line is empty"
+                        : "the first line is empty: a header row is required");
             }
-            header = parseHeader(line);
+            String firstRow = null;
+            if (noHeader) {
+                split(line, Integer.MAX_VALUE);
+                header = new String[cells.size()];
+                for (int j = 0; j < header.length; j++) {
+                    header[j] = "c" + j;
+                }
+                firstRow = line;
+            } else {
+                header = parseHeader(line);
+            }
             int ncols = header.length;
             int label = resolveLabelColumn();
+            if (!noHeader) {
+                refuseHeaderThatLooksLikeData(label);
+            }
             int width = label < 0 ? ncols : ncols - 1;
             if (width == 0) {
                 throw new DataFormatException(source, 1, label + 1, header[label],
@@ -307,7 +337,8 @@ public final class CsvLoader {
             int rows = 0;
             long firstBlank = 0;
 
-            while ((line = nextLine()) != null) {
+            while ((line = firstRow != null ? firstRow : nextLine()) != null) {
+                firstRow = null;
                 if (line.isBlank()) {
                     if (firstBlank == 0) {
                         firstBlank = lineNo;
@@ -405,7 +436,6 @@ public final class CsvLoader {
             split(line, Integer.MAX_VALUE);
             String[] names = cells.toArray(new String[0]);
             Map<String, Integer> at = new HashMap<>();
-            boolean allNumbers = true;
             for (int j = 0; j < names.length; j++) {
                 if (names[j].isEmpty()) {
                     throw new DataFormatException(source, 1, j + 1, null, "empty column name in the header row");
@@ -415,13 +445,32 @@ public final class CsvLoader {
                     throw new DataFormatException(source, 1, j + 1, names[j],
                             "duplicate column name in the header row (also column " + (before + 1) + ")");
                 }
-                allNumbers &= isDecimal(names[j]);
-            }
-            if (allNumbers) {
-                throw new DataFormatException(source, 1, 1, names[0],
-                        "the first line holds only numbers; a header row of column names is required");
             }
             return names;
+        }
+
+        /**
+         * A header whose feature columns are all named by numbers is almost certainly a data row
+         * (for example {@code 5.1,3.5,1.4,0.2,setosa} of a file without a header): refuse it rather
+         * than lose the row. A label column found by its name vouches for the header.
+         */
+        private void refuseHeaderThatLooksLikeData(int label) throws DataFormatException {
+            boolean allNumbers = true;
+            for (int j = 0; j < header.length; j++) {
+                allNumbers &= j == label || isDecimal(header[j]);
+            }
+            if (!allNumbers || (labelName != null && label >= 0)) {
+                return;
+            }
+            String advice = "; if the file has no header row, load it without one (--no-header on the command"
+                    + " line; the columns are then named c0, c1, ...), otherwise give the columns names";
+            if (label < 0 || isDecimal(header[label])) {
+                throw new DataFormatException(source, 1, 1, header[0],
+                        "the first line holds only numbers, so it looks like data, not a header row" + advice);
+            }
+            throw new DataFormatException(source, 1, 1, header[0], "the first line looks like data, not a header"
+                    + " row: every feature column name is a number" + advice + " or choose the label column \""
+                    + header[label] + "\" by name");
         }
 
         /** The 0-based label column, or -1 when there is none. */

@@ -24,13 +24,17 @@ import java.util.zip.GZIPInputStream;
  * before anything is allocated, so a corrupt header cannot make the loader try to allocate
  * gigabytes. The data length must match the header exactly (after decompression): missing bytes and
  * trailing bytes are both errors that state the expected and the actual length. Image and label
- * counts must agree, and labels must be 0..9.
+ * counts must agree. A label is any byte value 0..255.
  *
  * <h2>Result</h2>
  * A classification {@link Dataset}: one row per image, {@code rows x columns} features (784 for
  * 28 x 28) in row-major pixel order, each pixel scaled to [0, 1] as {@code byte / 255f}; feature
- * names {@code p<row>_<col>}; class labels {@code "0".."9"} (apply
- * {@link #FASHION_MNIST_CLASS_NAMES} with {@link Dataset#withClassLabels(List)} for readable names).
+ * names {@code p<row>_<col>}. The classes are the distinct label values present, in increasing
+ * order, named by their decimal value: {@code "0".."9"} for MNIST ({@link #DIGIT_CLASS_LABELS}); a
+ * label file holding only 3, 5 and 200 gives the three classes {@code "3", "5", "200"}. With
+ * {@link #loadDirectory} the classes are those present in the training or the test labels, so that
+ * both sets share one class list. For Fashion-MNIST, {@link Dataset#withClassLabels(List)} with
+ * {@link #FASHION_MNIST_CLASS_NAMES} gives readable names.
  *
  * <pre>{@code
  * IdxLoader.TrainTest fm = IdxLoader.loadDirectory(IdxLoader.FASHION_MNIST_DIR);
@@ -42,7 +46,7 @@ public final class IdxLoader {
     /** Where Debian's {@code dataset-fashion-mnist} package installs the four IDX files (gzip). */
     public static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
-    /** Class labels of IDX datasets as loaded: the digits, by label value. */
+    /** Class labels of an IDX dataset whose labels are the ten digits, as MNIST's are. */
     public static final List<String> DIGIT_CLASS_LABELS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     /** Fashion-MNIST's class names, by label value (Zalando's list). */
@@ -90,9 +94,19 @@ public final class IdxLoader {
                     + TRAIN_IMAGES + "[.gz], " + TRAIN_LABELS + "[.gz], " + TEST_IMAGES + "[.gz], "
                     + TEST_LABELS + "[.gz])");
         }
-        Dataset train = load(find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
-        Dataset test = load(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
-        return new TrainTest(train, test);
+        Path trainImages = find(dir, TRAIN_IMAGES);
+        Path trainLabels = find(dir, TRAIN_LABELS);
+        Path testImages = find(dir, TEST_IMAGES);
+        Path testLabels = find(dir, TEST_LABELS);
+        int[] yTrain = readLabels(trainLabels);
+        int[] yTest = readLabels(testLabels);
+        boolean[] present = present(yTrain);
+        boolean[] inTest = present(yTest);
+        for (int v = 0; v < present.length; v++) {
+            present[v] |= inTest[v];
+        }
+        return new TrainTest(dataset(readImages(trainImages), trainImages, yTrain, trainLabels, present),
+                dataset(readImages(testImages), testImages, yTest, testLabels, present));
     }
 
     private static Path find(Path dir, String base) throws NoSuchFileException {
@@ -112,8 +126,22 @@ public final class IdxLoader {
         if (images == null || labels == null) {
             throw new IllegalArgumentException("images and labels must not be null");
         }
-        Images im = readImages(images);
         int[] y = readLabels(labels);
+        return dataset(readImages(images), images, y, labels, present(y));
+    }
+
+    /** Which of the label values 0..255 occur in {@code y}. */
+    private static boolean[] present(int[] y) {
+        boolean[] present = new boolean[256];
+        for (int v : y) {
+            present[v] = true;
+        }
+        return present;
+    }
+
+    /** The dataset of decoded images and raw label values; the classes are the values marked present. */
+    private static Dataset dataset(Images im, Path images, int[] y, Path labels, boolean[] present)
+            throws DataFormatException {
         if (y.length != im.count) {
             throw new DataFormatException(labels.toString(), "has " + y.length + " labels but " + images + " has "
                     + im.count + " images; the counts must be equal");
@@ -124,8 +152,20 @@ public final class IdxLoader {
                 names.add("p" + r + "_" + c);
             }
         }
-        return new Dataset(images.toString(), names, im.pixels, im.count, Dataset.TargetKind.CLASSES, y,
-                DIGIT_CLASS_LABELS, null, "label");
+        int[] classOf = new int[present.length];
+        List<String> classes = new ArrayList<>();
+        for (int v = 0; v < present.length; v++) {
+            if (present[v]) {
+                classOf[v] = classes.size();
+                classes.add(Integer.toString(v));
+            }
+        }
+        int[] indices = new int[y.length];
+        for (int i = 0; i < y.length; i++) {
+            indices[i] = classOf[y[i]];
+        }
+        return new Dataset(images.toString(), names, im.pixels, im.count, Dataset.TargetKind.CLASSES, indices,
+                List.copyOf(classes), null, "label");
     }
 
     /** Decoded images: pixels in [0, 1], count x (rows x cols), row-major. */
@@ -156,10 +196,6 @@ public final class IdxLoader {
             int[] y = new int[data.length];
             for (int i = 0; i < data.length; i++) {
                 y[i] = data[i] & 0xff;
-                if (y[i] >= DIGIT_CLASS_LABELS.size()) {
-                    throw new DataFormatException(src, "label " + y[i] + " of item " + i + " (byte offset "
-                            + (headerBytes + i) + ") is outside 0..9");
-                }
             }
             return y;
         }

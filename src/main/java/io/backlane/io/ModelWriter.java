@@ -15,6 +15,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -23,6 +24,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,11 +56,17 @@ public final class ModelWriter {
      * the target. A crash or an error at any point leaves either the previous file or the new one,
      * never a partial one, and the temporary file is deleted on failure.
      *
-     * <p>If {@code target} is a symbolic link, the link itself is replaced by the new file.
+     * <p>The target is checked before anything is written (as {@link #checkTarget} does): only a new
+     * file or an existing regular file is ever replaced. A directory, a device ({@code /dev/null}, {@code /dev/full}), a
+     * FIFO, a socket or a symbolic link is refused, because the rename would silently put a regular
+     * file in its place (run as root, {@code --save /dev/null} would break the system). Symbolic
+     * links are refused rather than followed: replacing the link would surprise whoever made it, and
+     * writing through it would replace a file elsewhere; save to the file the link points to instead.
+     * Errors name {@code target}, never the temporary file.
      *
      * @throws IllegalArgumentException if the format cannot represent the model
-     * @throws IOException              if the directory does not exist, the target is a directory, or
-     *                                  writing or renaming fails
+     * @throws IOException              if the target is refused (see above), its directory does not
+     *                                  exist or is not writable, or writing or renaming fails
      */
     public static void save(Model model, Path target) throws IOException {
         if (target == null) {
@@ -219,41 +227,105 @@ public final class ModelWriter {
 
     private static final int TEMP_ATTEMPTS = 16;
 
-    /** The atomic-replace protocol behind {@link #save}: temp file, write, force, close, rename. */
-    static void writeAtomically(Path target, Body body) throws IOException {
+    /**
+     * Checks, without writing anything, that {@link #save} may write {@code target}: its directory
+     * exists and a file can be created there (probed by creating and deleting the temporary file
+     * that a save would use), and the target is absent or an existing regular file (not a
+     * directory, device, FIFO, socket or symbolic link). Callers that do expensive work before
+     * saving (training) call it first; {@link #save} calls it again.
+     *
+     * @throws IllegalArgumentException if {@code target} is null
+     * @throws IOException              naming {@code target} (or its directory) and what is wrong
+     */
+    public static void checkTarget(Path target) throws IOException {
+        if (target == null) {
+            throw new IllegalArgumentException("target must not be null");
+        }
+        Path dir = refuseUnsafeTarget(target);
+        Temporary probe = createTemporary(target, dir);
+        probe.channel().close();
+        Files.deleteIfExists(probe.file());
+    }
+
+    /**
+     * Refuses a target that is not absent or a regular file, and a missing directory; returns the
+     * target's (absolute) directory.
+     */
+    private static Path refuseUnsafeTarget(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
-        Path name = absolute.getFileName();
-        if (dir == null || name == null) {
+        if (dir == null || absolute.getFileName() == null) {
             throw new FileSystemException(target.toString(), null, "not a file path");
         }
-        if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
-            // Files.move would replace an empty directory: refuse rather than delete a user's folder.
-            throw new FileSystemException(target.toString(), null, "is a directory; cannot save a model over it");
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(absolute, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException absent) {
+            attrs = null;
+        }
+        if (attrs != null && !attrs.isRegularFile()) {
+            // Files.move would put a regular file in the place of any of these (it would even
+            // replace an empty directory, or /dev/null when run as root).
+            String what = attrs.isDirectory() ? "is a directory"
+                    : attrs.isSymbolicLink() ? "is a symbolic link (links are not followed; save to the file it points to)"
+                    : "is not a regular file (a device, FIFO or socket)";
+            throw new FileSystemException(target.toString(), null, what + "; refusing to replace it with a new file");
         }
         if (!Files.isDirectory(dir)) {
             throw new java.nio.file.NoSuchFileException(dir.toString(), null,
-                    "directory does not exist; cannot save " + name + " there");
+                    "directory does not exist; cannot save " + absolute.getFileName() + " there");
         }
+        return dir;
+    }
+
+    /** A new temporary file beside the target, open for writing. */
+    private record Temporary(Path file, FileChannel channel) {
+    }
+
+    /**
+     * Creates the temporary file in the target's directory. Same directory as the target so that
+     * the final rename never crosses file systems and stays atomic. CREATE_NEW (rather than
+     * Files.createTempFile) so that the new file gets the usual default permissions, not
+     * createTempFile's owner-only ones. A failure names the target the caller gave, not the hidden
+     * temporary name, which would mean nothing to the user.
+     */
+    private static Temporary createTemporary(Path target, Path dir) throws IOException {
+        String name = target.toAbsolutePath().getFileName().toString();
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                    + ".tmp");
+            try {
+                return new Temporary(candidate,
+                        FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt + 1 >= TEMP_ATTEMPTS) {
+                    throw new FileSystemException(target.toString(), null,
+                            "cannot create a temporary file beside it: " + TEMP_ATTEMPTS + " names were taken");
+                }
+            } catch (AccessDeniedException e) {
+                AccessDeniedException named = new AccessDeniedException(target.toString(), null,
+                        "cannot create a file in " + dir);
+                named.initCause(e);
+                throw named;
+            } catch (FileSystemException e) {
+                FileSystemException named = new FileSystemException(target.toString(), null,
+                        "cannot create a temporary file beside it in " + dir + ": " + e.getReason());
+                named.initCause(e);
+                throw named;
+            }
+        }
+    }
+
+    /** The atomic-replace protocol behind {@link #save}: temp file, write, force, close, rename. */
+    static void writeAtomically(Path target, Body body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = refuseUnsafeTarget(target);
 
         Path tmp = null;
         try {
-            FileChannel channel = null;
-            // Same directory as the target so that the final rename never crosses file systems and
-            // stays atomic. CREATE_NEW (rather than Files.createTempFile) so that the new file gets
-            // the usual default permissions, not createTempFile's owner-only ones.
-            for (int attempt = 0; channel == null; attempt++) {
-                Path candidate = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                        + ".tmp");
-                try {
-                    channel = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    tmp = candidate;
-                } catch (FileAlreadyExistsException e) {
-                    if (attempt + 1 >= TEMP_ATTEMPTS) {
-                        throw e;
-                    }
-                }
-            }
+            Temporary temporary = createTemporary(target, dir);
+            tmp = temporary.file();
+            FileChannel channel = temporary.channel();
             try (FileChannel ch = channel) {
                 body.writeTo(ch);
                 // Data and metadata on the device before the rename publishes the file; otherwise a

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * Gradient checking: central finite differences of the {@link ReferenceNetwork} cost J, in double
@@ -38,7 +39,9 @@ import java.util.SplittableRandom;
  * gradient is computed once, on first use, and kept.
  *
  * <p>Slow on purpose: 4 · (number of parameters) full forward passes of the reference. Meant for
- * small networks and batches.
+ * small networks and batches. For a large network, check a random sample of the parameters
+ * ({@link #sample}, {@link #checkReference(int[], IntConsumer)}): 4 forward passes per sampled
+ * parameter, with progress reported as it goes.
  *
  * <p>ReLU and leaky ReLU have a kink at z = 0, where a finite difference that crosses it is wrong.
  * {@link #randomBatch} therefore redraws any example that brings a ReLU-family pre-activation within
@@ -171,20 +174,101 @@ public final class GradientCheck {
             double[] grad = new double[theta.length];
             double[] shifted = theta.clone();
             for (int k = 0; k < theta.length; k++) {
-                double h = step * Math.max(1.0, Math.abs(theta[k]));
-                double plus1 = costAt(shifted, k, theta[k] + h);         // J(θ + h e_k)
-                double minus1 = costAt(shifted, k, theta[k] - h);        // J(θ − h e_k)
-                double plus2 = costAt(shifted, k, theta[k] + 2 * h);     // J(θ + 2h e_k)
-                double minus2 = costAt(shifted, k, theta[k] - 2 * h);    // J(θ − 2h e_k)
-                shifted[k] = theta[k];
                 // D(h) = (J(θ+h) − J(θ−h)) / 2h = ∂J/∂θ_k + (h²/6)·∂³J/∂θ_k³ + O(h⁴). D(2h) has 4 times that
                 // h² term, so (4·D(h) − D(2h)) / 3 cancels it (Richardson):
                 // ∂J/∂θ_k ≈ [8(J(θ+h) − J(θ−h)) − (J(θ+2h) − J(θ−2h))] / 12h, error O(h⁴).
-                grad[k] = (8 * (plus1 - minus1) - (plus2 - minus2)) / (12 * h);
+                grad[k] = difference(shifted, k);
             }
             numerical = grad;
         }
         return numerical.clone();
+    }
+
+    /**
+     * The finite-difference gradient of the parameters in {@code indices} only (as in
+     * {@link #numericalGradient()}); the other components are NaN. {@code progress}, when not null,
+     * is told the count of parameters done after each one.
+     */
+    public double[] numericalGradient(int[] indices, IntConsumer progress) {
+        checkIndices(indices);
+        double[] grad = new double[theta.length];
+        java.util.Arrays.fill(grad, Double.NaN);
+        double[] shifted = theta.clone();
+        for (int i = 0; i < indices.length; i++) {
+            grad[indices[i]] = difference(shifted, indices[i]);
+            if (progress != null) {
+                progress.accept(i + 1);
+            }
+        }
+        return grad;
+    }
+
+    private void checkIndices(int[] indices) {
+        if (indices == null || indices.length == 0) {
+            throw new IllegalArgumentException("indices must name at least one parameter");
+        }
+        for (int k : indices) {
+            if (k < 0 || k >= theta.length) {
+                throw new IllegalArgumentException("parameter index " + k + " is not in [0, " + theta.length + ")");
+            }
+        }
+    }
+
+    /** The fourth-order difference quotient for parameter k; restores {@code shifted[k]}. */
+    private double difference(double[] shifted, int k) {
+        double h = step * Math.max(1.0, Math.abs(theta[k]));
+        double plus1 = costAt(shifted, k, theta[k] + h);
+        double minus1 = costAt(shifted, k, theta[k] - h);
+        double plus2 = costAt(shifted, k, theta[k] + 2 * h);
+        double minus2 = costAt(shifted, k, theta[k] - 2 * h);
+        shifted[k] = theta[k];
+        return (8 * (plus1 - minus1) - (plus2 - minus2)) / (12 * h);
+    }
+
+    /**
+     * A random sample of parameter indices, sorted: from every layer, {@code perLayer} of its
+     * weights and {@code perLayer} of its biases drawn uniformly without replacement (all of them
+     * when the layer has fewer), so that every layer's W and b are checked. Deterministic for a seed.
+     */
+    public static int[] sample(Network network, int perLayer, long seed) {
+        if (network == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        if (perLayer < 1) {
+            throw new IllegalArgumentException("perLayer must be >= 1, got " + perLayer);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Integer> chosen = new ArrayList<>();
+        for (int l = 1; l <= network.layerCount(); l++) {
+            pick(network.weightOffset(l), network.weightCount(l), perLayer, random, chosen);
+            pick(network.biasOffset(l), network.width(l), perLayer, random, chosen);
+        }
+        return chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /** {@code count} distinct indices of [from, from + size) (Floyd's algorithm), or all of them. */
+    private static void pick(int from, int size, int count, SplittableRandom random, List<Integer> into) {
+        if (size <= count) {
+            for (int k = 0; k < size; k++) {
+                into.add(from + k);
+            }
+            return;
+        }
+        java.util.Set<Integer> set = new java.util.HashSet<>();
+        for (int j = size - count; j < size; j++) {
+            int t = random.nextInt(j + 1);
+            set.add(set.contains(from + t) ? from + j : from + t);
+        }
+        into.addAll(set);
+    }
+
+    /**
+     * Compares the reference's backpropagation with finite differences on the parameters in
+     * {@code indices} only; {@code progress} as in {@link #numericalGradient(int[], IntConsumer)}.
+     */
+    public Result checkReference(int[] indices, IntConsumer progress) {
+        double[] numeric = numericalGradient(indices, progress);
+        return compare(network, analyticGradient(), numeric, indices);
     }
 
     /** J(θ) with θ_k replaced by {@code value}; leaves {@code value} in {@code shifted[k]}. */
@@ -222,13 +306,30 @@ public final class GradientCheck {
      * @param numeric  the gradient taken as truth
      */
     public static Result compare(Network network, double[] analytic, double[] numeric) {
+        return compare(network, analytic, numeric, null);
+    }
+
+    /** As {@link #compare(Network, double[], double[])}, over the parameters in {@code indices} (null: all). */
+    private static Result compare(Network network, double[] analytic, double[] numeric, int[] indices) {
         if (analytic == null || numeric == null || analytic.length != network.parameterCount()
                 || numeric.length != network.parameterCount()) {
             throw new IllegalArgumentException("both gradients must have " + network.parameterCount() + " values");
         }
+        boolean[] compared = new boolean[analytic.length];
+        if (indices == null) {
+            java.util.Arrays.fill(compared, true);
+        } else {
+            for (int k : indices) {
+                compared[k] = true;
+            }
+        }
+        int count = indices == null ? analytic.length : (int) java.util.stream.IntStream.range(0, analytic.length)
+                .filter(k -> compared[k]).count();
         double scale = 0;
         for (int k = 0; k < analytic.length; k++) {
-            scale = Math.max(scale, Math.abs(analytic[k]) + Math.abs(numeric[k]));
+            if (compared[k]) {
+                scale = Math.max(scale, Math.abs(analytic[k]) + Math.abs(numeric[k]));
+            }
         }
         double floor = Math.max(FLOOR_FRACTION * scale, Double.MIN_NORMAL);   // NaN when a component is NaN: see below
         if (Double.isNaN(floor) || Double.isInfinite(floor)) {
@@ -240,6 +341,9 @@ public final class GradientCheck {
         for (int l = 1; l <= network.layerCount(); l++) {
             double w = 0;
             for (int k = network.weightOffset(l); k < network.weightOffset(l) + network.weightCount(l); k++) {
+                if (!compared[k]) {
+                    continue;
+                }
                 double e = relativeError(analytic[k], numeric[k], floor);
                 w = Math.max(w, e);
                 if (e > worst) {
@@ -249,6 +353,9 @@ public final class GradientCheck {
             }
             double b = 0;
             for (int k = network.biasOffset(l); k < network.biasOffset(l) + network.width(l); k++) {
+                if (!compared[k]) {
+                    continue;
+                }
                 double e = relativeError(analytic[k], numeric[k], floor);
                 b = Math.max(b, e);
                 if (e > worst) {
@@ -262,6 +369,9 @@ public final class GradientCheck {
         double normA = 0;
         double normN = 0;
         for (int k = 0; k < analytic.length; k++) {
+            if (!compared[k]) {
+                continue;
+            }
             diff += (analytic[k] - numeric[k]) * (analytic[k] - numeric[k]);
             normA += analytic[k] * analytic[k];
             normN += numeric[k] * numeric[k];
@@ -271,7 +381,8 @@ public final class GradientCheck {
         if (Double.isNaN(vectorError)) {
             vectorError = Double.POSITIVE_INFINITY;
         }
-        return new Result(network, layers, worst, worstIndex, analytic[worstIndex], numeric[worstIndex], vectorError);
+        return new Result(network, layers, worst, worstIndex, analytic[worstIndex], numeric[worstIndex], vectorError,
+                count);
     }
 
     /**
@@ -428,9 +539,11 @@ public final class GradientCheck {
         private final double worstAnalytic;
         private final double worstNumeric;
         private final double vectorError;
+        private final int compared;
 
         Result(Network network, List<LayerError> layers, double worst, int worstIndex, double worstAnalytic,
-               double worstNumeric, double vectorError) {
+               double worstNumeric, double vectorError, int compared) {
+            this.compared = compared;
             this.network = network;
             this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
             this.worst = worst;
@@ -438,6 +551,11 @@ public final class GradientCheck {
             this.worstAnalytic = worstAnalytic;
             this.worstNumeric = worstNumeric;
             this.vectorError = vectorError;
+        }
+
+        /** How many parameters were compared: all of them, or the size of a sample. */
+        public int compared() {
+            return compared;
         }
 
         /** One entry per layer, l = 1..L. */
@@ -502,6 +620,9 @@ public final class GradientCheck {
                     + String.format(Locale.ROOT, "%.10g", worstAnalytic) + ", numerical "
                     + String.format(Locale.ROOT, "%.10g", worstNumeric));
             lines.add("vector " + format(vectorError));
+            if (compared < network.parameterCount()) {
+                lines.add("sampled " + compared + " of " + network.parameterCount() + " parameters");
+            }
             return lines;
         }
 

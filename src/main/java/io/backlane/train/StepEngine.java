@@ -218,8 +218,12 @@ final class StepEngine implements AutoCloseable {
     }
 
     private TrainingDivergedException diverged(int layer, String what, double value) {
-        return new TrainingDivergedException("training diverged: " + what + " is " + value
-                + (layer > 0 ? " (first non-finite values in layer " + layer + ")" : "")
+        return diverged(layer, what, value, layer > 0 ? " (first non-finite values in layer " + layer + ")" : "");
+    }
+
+    /** The divergence at the current position: {@code what} is {@code value}{@code detail}, where, and advice. */
+    TrainingDivergedException diverged(int layer, String what, double value, String detail) {
+        return new TrainingDivergedException("training diverged: " + what + " is " + value + detail
                 + (epoch > 0 ? " at epoch " + epoch + ", step " + step : " at step " + step)
                 + "; lower the learning rate, clip gradients or standardize inputs",
                 layer, epoch, step);

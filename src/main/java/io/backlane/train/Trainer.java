@@ -6,6 +6,7 @@ import io.backlane.nn.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -29,12 +30,27 @@ import java.util.SplittableRandom;
  * }
  * }</pre>
  *
+ * <p>Divergence. Every step checks the loss, the gradient and the updated parameters for NaN and
+ * infinity. A loss can also explode while staying finite (Adam with a huge learning rate reaches
+ * losses near 1e13 and goes on), so after every epoch {@link #fit} also compares the epoch's mean
+ * training loss (with the L2 term) with the initial loss J0, the loss of the first step, measured
+ * before any update: training has diverged when the mean exceeds
+ * max({@value #DIVERGENCE_FACTOR} · J0, J0 + {@value #DIVERGENCE_MARGIN}). A loss a hundred times its
+ * starting value is no fluctuation of a working run (these start near their largest loss), and
+ * the absolute margin keeps a run that starts with a loss near 0 from tripping on noise. Either way
+ * a {@link TrainingDivergedException} says where, and the parameters are restored (see
+ * {@link #fit}).
+ *
  * <p>A trainer, its parameters and its buffers belong to one thread (with {@code threads(n)}, the
  * trainer hands shares of each step to threads of its own).
  */
 public final class Trainer implements AutoCloseable {
     /** Passed to {@link Builder#batchSize} for full-batch gradient descent. */
     public static final int FULL_BATCH = Integer.MAX_VALUE;
+    /** Divergence: an epoch's mean training loss above this many times the initial loss (see above)... */
+    public static final double DIVERGENCE_FACTOR = 100;
+    /** ... and above the initial loss plus this. */
+    public static final double DIVERGENCE_MARGIN = 10;
 
     private final Network net;
     private final Parameters params;
@@ -293,8 +309,10 @@ public final class Trainer implements AutoCloseable {
      *       notes' "until the cost stops improving"), keeping the last parameters.</li>
      * </ul>
      *
-     * @throws TrainingDivergedException on a non-finite loss or gradient; the parameters are then
-     *                                   restored to those at the start of the failing epoch
+     * @throws TrainingDivergedException on a non-finite loss or gradient, or an epoch whose mean
+     *                                   training loss grew past the divergence threshold (see the
+     *                                   class comment); the parameters are then restored to those at
+     *                                   the start of the failing epoch
      */
     public TrainingResult fit(Examples train, Examples validation) {
         checkOpen();
@@ -323,6 +341,7 @@ public final class Trainer implements AutoCloseable {
         List<EpochStats> history = new ArrayList<>();
         long start = System.nanoTime();
         boolean stoppedEarly = false;
+        double initialLoss = Double.NaN;
 
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
@@ -355,6 +374,9 @@ public final class Trainer implements AutoCloseable {
                     if (perStep && listener != null) {
                         listener.onStep(epoch, steps, loss);
                     }
+                    if (Double.isNaN(initialLoss)) {
+                        initialLoss = loss;   // at the initial parameters: the step updates after measuring
+                    }
                     lossSum += loss * m;
                     correct += engine.correct();
                     total += engine.total();
@@ -364,6 +386,13 @@ public final class Trainer implements AutoCloseable {
                 throw e;
             }
             double trainLoss = lossSum / n;
+            double limit = Math.max(DIVERGENCE_FACTOR * initialLoss, initialLoss + DIVERGENCE_MARGIN);
+            if (trainLoss > limit) {
+                System.arraycopy(lastGood, 0, theta, 0, theta.length);
+                throw engine.diverged(0, "the epoch's mean training loss", trainLoss, String.format(Locale.ROOT,
+                        ", over max(%.0f x the initial loss %.4g, initial + %.0f)", DIVERGENCE_FACTOR, initialLoss,
+                        DIVERGENCE_MARGIN));
+            }
             double trainAccuracy = total == 0 ? Double.NaN : (double) correct / total;
             Evaluation val = validation != null ? evaluate(validation) : null;
             long now = System.nanoTime();

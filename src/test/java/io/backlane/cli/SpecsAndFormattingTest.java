@@ -23,7 +23,10 @@ class SpecsAndFormattingTest {
     void layerSpecs() {
         assertEquals(List.of(new Layer(32, Activation.RELU, 0), new Layer(16, Activation.TANH, 0)),
                 Specs.layers("32:relu, 16:TANH").layers());
-        assertEquals(List.of(new Layer(8, Activation.RELU, 0)), Specs.layers("8").layers());
+        assertTrue(assertThrows(TypeConversionException.class, () -> Specs.layers("8")).getMessage()
+                .contains("layer 1 ('8') has no activation; write WIDTH:ACTIVATION, for example 8:relu"));
+        assertTrue(assertThrows(TypeConversionException.class, () -> Specs.layers(" ")).getMessage()
+                .contains("the layer list is empty"));
         assertEquals(List.of(new Layer(4, Activation.LEAKY_RELU, 0.2f), new Layer(3, Activation.LEAKY_RELU, 0.01f)),
                 Specs.layers("4:leaky_relu:0.2,3:leaky-relu").layers());
         assertEquals(List.of(), Specs.layers("none").layers());

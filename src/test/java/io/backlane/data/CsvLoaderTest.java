@@ -284,6 +284,41 @@ class CsvLoaderTest {
     }
 
     @Test
+    void aDataRowWithAStringLabelIsNotTakenAsTheHeader() throws IOException {
+        // No header, rows ending in a string label: the first row must not silently become the names.
+        String iris = "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n6.3,3.3,6.0,2.5,virginica\n";
+        DataFormatException e = failsAt(CLASSIFY, iris, 1, 1, "5.1");
+        assertTrue(e.getMessage().contains("looks like data") && e.getMessage().contains("--no-header"), e.getMessage());
+        failsAt(CsvLoader.regression().build(), "1,2,x\n3,4,5\n", 1, 1, "1");   // regression target last: same rule
+        // A label column chosen by a name found in the header vouches for it.
+        Dataset named = CsvLoader.classification().labelColumn("setosa").build().load(write("named.csv", iris));
+        assertEquals(2, named.rows());
+        // And a header whose feature names are not all numbers is a header.
+        assertEquals(1, CLASSIFY.load(write("h.csv", "1,width,label\n3,4,a\n")).rows());
+    }
+
+    @Test
+    void noHeaderReadsEveryLineAsDataWithColumnsNamedC0Up() throws IOException {
+        Path p = write("iris.csv", "5.1,3.5,setosa\n4.9,3.0,setosa\n6.3,3.3,virginica\n");
+        Dataset d = CsvLoader.classification().noHeader().build().load(p);
+        assertEquals(3, d.rows());
+        assertEquals(List.of("c0", "c1"), d.featureNames());
+        assertEquals("c2", d.targetName());
+        assertEquals(List.of("setosa", "virginica"), d.classLabels());
+        assertEquals(5.1f, d.feature(0, 0));
+        Dataset byName = CsvLoader.classification().noHeader().labelColumn("c0").build()
+                .load(write("first.csv", "setosa,5.1,3.5\nvirginica,6.3,3.3\n"));
+        assertEquals(List.of("c1", "c2"), byName.featureNames());
+        assertEquals(2, byName.rows());
+        Dataset features = CsvLoader.featuresOnly().noHeader().build().load(write("f.csv", "1,2\n3,4\n"));
+        assertEquals(2, features.rows());
+        // Errors count lines from the first data line, which is line 1.
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> CsvLoader.classification().noHeader().build().load(write("bad.csv", "1,x,a\n")));
+        assertEquals(1, e.line(), e.getMessage());
+    }
+
+    @Test
     void onlyTheLabelColumnMeansNoFeatures() throws IOException {
         failsAt(CLASSIFY, "label\na\n", 1, 1, "label");
     }

@@ -72,14 +72,19 @@ class IdxLoaderTest {
         return e;
     }
 
+    /** The images of {@code images(3, 2, 3)} with the labels 7, 0, 9: by themselves, the three classes 0, 7, 9. */
     private void checkSmall(Dataset d, String source) {
+        checkSmall(d, source, List.of("0", "7", "9"), new int[] {1, 0, 2});
+    }
+
+    private void checkSmall(Dataset d, String source, List<String> classes, int[] indices) {
         assertEquals(3, d.rows());
         assertEquals(6, d.width());
         assertEquals(source, d.source());
-        assertEquals(IdxLoader.DIGIT_CLASS_LABELS, d.classLabels());
+        assertEquals(classes, d.classLabels());
         assertEquals("label", d.targetName());
         assertEquals(List.of("p0_0", "p0_1", "p0_2", "p1_0", "p1_1", "p1_2"), d.featureNames());
-        assertArrayEquals(new int[] {7, 0, 9}, d.classIndices());
+        assertArrayEquals(indices, d.classIndices());
         for (int i = 0; i < 3; i++) {
             for (int k = 0; k < 6; k++) {
                 assertEquals(((i * 31 + k * 7) & 0xff) / 255f, d.feature(i, k), "image " + i + " pixel " + k);
@@ -115,11 +120,12 @@ class IdxLoaderTest {
         write(IdxLoader.TEST_IMAGES, images(2, 2, 3));
         write(IdxLoader.TEST_LABELS + ".gz", gzip(labels(1, 2)));
         IdxLoader.TrainTest tt = IdxLoader.loadDirectory(dir);
-        checkSmall(tt.train(), dir.resolve(IdxLoader.TRAIN_IMAGES + ".gz").toString());
+        // One class list for both: the labels present in either file.
+        List<String> classes = List.of("0", "1", "2", "7", "9");
+        checkSmall(tt.train(), dir.resolve(IdxLoader.TRAIN_IMAGES + ".gz").toString(), classes, new int[] {3, 0, 4});
         assertEquals(2, tt.test().rows());
+        assertEquals(classes, tt.test().classLabels());
         assertArrayEquals(new int[] {1, 2}, tt.test().classIndices());
-        Dataset named = tt.test().withClassLabels(IdxLoader.FASHION_MNIST_CLASS_NAMES);
-        assertEquals("Trouser", named.classLabels().get(named.classIndex(0)));
     }
 
     @Test
@@ -213,10 +219,13 @@ class IdxLoaderTest {
     }
 
     @Test
-    void labelsMustBeDigits() throws IOException {
-        Path im = write("im", images(3, 2, 3));
-        fails(im, write("lb", labels(7, 10, 9)), "lb", "label 10 of item 1", "byte offset 9", "0..9");
-        fails(im, write("lb2", labels(7, 0, 255)), "lb2", "label 255 of item 2");
+    void theClassesAreTheLabelValuesPresentNotJustDigits() throws IOException {
+        Path im = write("im", images(4, 2, 3));
+        Dataset d = IdxLoader.load(im, write("lb", labels(200, 10, 255, 10)));
+        assertEquals(List.of("10", "200", "255"), d.classLabels());
+        assertArrayEquals(new int[] {1, 0, 2, 0}, d.classIndices());
+        Dataset digits = IdxLoader.load(im, write("lb2", labels(9, 8, 9, 8)));
+        assertEquals(List.of("8", "9"), digits.classLabels());
     }
 
     @Test

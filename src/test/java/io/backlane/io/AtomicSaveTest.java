@@ -6,6 +6,7 @@ import io.backlane.nn.Loss;
 import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -106,6 +107,44 @@ class AtomicSaveTest {
         assertTrue(Files.isDirectory(empty));
         assertEquals("precious", Files.readString(full.resolve("keep.txt")));
         assertEquals(List.of("empty.bkln", "full.bkln"), entries());
+    }
+
+    /** A FIFO made by the real mkfifo; a device cannot be made safely in a test, but takes the same path. */
+    static Path fifo(Path at) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("mkfifo", at.toString()).redirectErrorStream(true).start();
+        assumeTrue(p.waitFor() == 0, "mkfifo works here");
+        return at;
+    }
+
+    @Test
+    void refusesToReplaceAFifoOrASymbolicLink() throws Exception {
+        Path fifo = fifo(dir.resolve("pipe"));
+        FileSystemException e = assertThrows(FileSystemException.class, () -> ModelWriter.save(TestModels.small(), fifo));
+        assertTrue(e.getMessage().contains("pipe") && e.getMessage().contains("not a regular file"), e.getMessage());
+        assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther(), "still a FIFO");
+        assertThrows(FileSystemException.class, () -> ModelWriter.checkTarget(fifo));
+
+        Path real = dir.resolve("real.bkln");
+        ModelWriter.save(TestModels.small(), real);
+        byte[] before = Files.readAllBytes(real);
+        Path link = Files.createSymbolicLink(dir.resolve("link.bkln"), real);
+        e = assertThrows(FileSystemException.class, () -> ModelWriter.save(other(), link));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertArrayEquals(before, Files.readAllBytes(real));
+        assertEquals(List.of("link.bkln", "pipe", "real.bkln"), entries());
+    }
+
+    @Test
+    void aFailureToCreateTheTemporaryFileNamesTheTarget() {
+        // 250 characters is a valid name, but the hidden temporary name beside it is too long.
+        Path target = dir.resolve("m".repeat(245) + ".bkln");
+        for (Executable call : List.<Executable>of(() -> ModelWriter.save(TestModels.small(), target),
+                () -> ModelWriter.checkTarget(target))) {
+            FileSystemException e = assertThrows(FileSystemException.class, call);
+            assertEquals(target.toString(), e.getFile(), e.getMessage());
+            assertTrue(!e.getMessage().contains(".tmp"), e.getMessage());
+        }
     }
 
     @Test

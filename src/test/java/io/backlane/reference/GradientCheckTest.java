@@ -372,4 +372,46 @@ class GradientCheckTest {
         assertThrows(IllegalArgumentException.class, () -> new GradientCheck(net, new double[2], x, y, 0));
         assertThrows(IllegalArgumentException.class, () -> GradientCheck.randomBatch(net, theta, 0, 1));
     }
+
+    @Test
+    void aSampleCoversEveryLayerAndAgreesWithTheFullCheck() {
+        Network net = Network.builder(30).dense(20, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        int[] sample = GradientCheck.sample(net, 10, 7);
+        assertArrayEquals(sample, GradientCheck.sample(net, 10, 7), "deterministic for a seed");
+        // 10 of layer 1's 600 weights, 10 of its 20 biases, 10 of layer 2's 60 weights, all 3 of its biases
+        assertEquals(33, sample.length);
+        assertEquals(33, java.util.Arrays.stream(sample).distinct().count());
+        for (int i = 1; i < sample.length; i++) {
+            assertTrue(sample[i - 1] < sample[i], "sorted");
+        }
+        int[] perLayerW = new int[3];
+        int[] perLayerB = new int[3];
+        for (int k : sample) {
+            for (int l = 1; l <= 2; l++) {
+                perLayerW[l] += k >= net.weightOffset(l) && k < net.weightOffset(l) + net.weightCount(l) ? 1 : 0;
+                perLayerB[l] += k >= net.biasOffset(l) && k < net.biasOffset(l) + net.width(l) ? 1 : 0;
+            }
+        }
+        assertArrayEquals(new int[] {0, 10, 10}, perLayerW);
+        assertArrayEquals(new int[] {0, 10, 3}, perLayerB);
+
+        GradientCheck check = GradientCheck.random(net, 3, 0.1, 5);
+        int[] done = {0};
+        GradientCheck.Result sampled = check.checkReference(sample, n -> done[0] = n);
+        assertEquals(sample.length, done[0], "progress reaches the end");
+        assertEquals(33, sampled.compared());
+        assertTrue(sampled.passes(1e-4), sampled.toString());
+        assertTrue(sampled.lines().contains("sampled 33 of " + net.parameterCount() + " parameters"), sampled.toString());
+        double[] numeric = check.numericalGradient(sample, null);
+        double[] full = check.numericalGradient();
+        for (int k = 0; k < full.length; k++) {
+            if (java.util.Arrays.binarySearch(sample, k) >= 0) {
+                assertEquals(full[k], numeric[k], 0.0, "component " + k);
+            } else {
+                assertTrue(Double.isNaN(numeric[k]), "not computed: " + k);
+            }
+        }
+        assertEquals(net.parameterCount(), check.checkReference().compared());
+    }
 }

@@ -28,6 +28,25 @@ class NumericalGuardTest {
     }
 
     @Test
+    void aFiniteBlowUpOfTheLossStopsAdamToo() {
+        // Adam's steps have the size of the learning rate whatever the gradient: with lr 1e6 the loss
+        // explodes to ~1e13 but stays finite, which the per-step NaN/infinity guard never sees.
+        Network net = Network.builder(2).dense(8, Activation.RELU).dense(1, Activation.SIGMOID)
+                .loss(Loss.BINARY_CROSS_ENTROPY).build();
+        Examples data = TestData.flower(200, 3);
+        Parameters p = Parameters.initialize(net, 1);
+        Trainer trainer = Trainer.builder(p).optimizer(Optimizer.adam(1e6f)).batchSize(16).epochs(20).build();
+        float[] initial = p.values().clone();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(data));
+        assertEquals(1, e.epoch(), e.getMessage());
+        assertTrue(e.getMessage().contains("the epoch's mean training loss"), e.getMessage());
+        assertTrue(e.getMessage().contains("initial loss"), e.getMessage());
+        assertTrue(e.getMessage().contains("lower the learning rate"), e.getMessage());
+        // Restored to the start of the failing epoch, the first: the initial parameters.
+        assertArrayEquals(initial, p.values());
+    }
+
+    @Test
     void nanInputIsCaughtAndParametersAreUntouched() {
         Network net = Network.builder(3).dense(4, Activation.TANH).dense(2, Activation.SOFTMAX)
                 .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
