@@ -8,7 +8,10 @@ import io.backlane.data.IdxLoader;
 import io.backlane.nn.Model;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -280,30 +283,60 @@ final class DataSource {
     }
 
     /**
-     * Prediction input from CSV bytes: every column a feature, except the label column when
-     * {@code label} names one that is present.
+     * Prediction input, row by row as it arrives (see {@link CsvLoader#forEachRow}): every column a
+     * feature, except the label column when {@code label} names one that the header has.
      */
-    static Dataset forPrediction(byte[] csv, String source, String label, boolean noHeader) throws IOException {
-        if (label != null) {
-            try {
-                return labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build()
-                        .load(new ByteArrayInputStream(csv), source).withoutTargets();
-            } catch (DataFormatException e) {
-                if (e.line() != 1 || e.column() != 0) {
-                    throw e;
-                }
-                // The label column is not in the header (or the header itself is bad, which the
-                // features-only load below reports again): read every column as a feature.
+    static void forEachPredictionRow(InputStream in, String source, String label, boolean noHeader,
+                                     CsvLoader.RowHandler handler) throws IOException {
+        if (label == null) {
+            csvLoader(CsvLoader.featuresOnly(), noHeader).build().forEachRow(in, source, handler);
+            return;
+        }
+        // Whether the header has the label column is known only once the loader has read the header, and
+        // standard input cannot be read twice: keep the header line's bytes to give them to a second loader.
+        byte[] header = firstLine(in);
+        try {
+            labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build()
+                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), in), source, handler);
+        } catch (DataFormatException e) {
+            if (e.line() != 1 || e.column() != 0) {
+                throw e;
+            }
+            // The label column is not in the header (or the header itself is bad, which the features-only
+            // load reports again): read every column as a feature. The loader stopped at the end of the
+            // header, which came from the copy (a SequenceInputStream reads one stream at a time), so
+            // nothing of the rest was read.
+            csvLoader(CsvLoader.featuresOnly(), noHeader).build()
+                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), in), source, handler);
+        }
+    }
+
+    /**
+     * The bytes of the first line with its terminator ({@code \n} or {@code \r}), or all bytes if it has
+     * none; at most one byte more than the loader's line limit, so that the loader reports a line too long.
+     */
+    private static byte[] firstLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while (line.size() <= CsvLoader.DEFAULT_MAX_LINE_BYTES && (b = in.read()) >= 0) {
+            line.write(b);
+            if (b == '\n' || b == '\r') {
+                break;
             }
         }
-        return csvLoader(CsvLoader.featuresOnly(), noHeader).build().load(new ByteArrayInputStream(csv), source);
+        return line.toByteArray();
     }
 
     /** Refuses data whose width is not the model's input width. */
     static void requireWidth(Dataset d, Model model, String hint) throws DataFormatException {
+        requireWidth(d.source(), d.width(), model, hint);
+    }
+
+    /** Refuses rows of {@code width} features from {@code source} when the model expects another width. */
+    static void requireWidth(String source, int width, Model model, String hint) throws DataFormatException {
         int expected = model.network().inputWidth();
-        if (d.width() != expected) {
-            throw new DataFormatException(d.source(), "has " + d.width() + " feature columns but the model expects "
+        if (width != expected) {
+            throw new DataFormatException(source, "has " + width + " feature columns but the model expects "
                     + expected + hint);
         }
     }

@@ -1,6 +1,6 @@
 package io.backlane.cli;
 
-import io.backlane.data.Dataset;
+import io.backlane.data.CsvLoader;
 import io.backlane.infer.Predictor;
 import io.backlane.io.ModelReader;
 import io.backlane.nn.Model;
@@ -9,11 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predicts with a saved model on a CSV file of features (header row required, unless --no-header) and writes CSV to"
                 + " standard output: a header, then per row the predicted label and one probability column per class"
-                + " (p_LABEL), or for a regression model the predicted value."},
+                + " (p_LABEL), or for a regression model the predicted value. Each row is written as soon as it is"
+                + " read, so the command can sit in a pipe; on a bad row, the rows before it have been written."},
         footer = {"", "Examples:",
                 "  backlane predict --model cancer.bkln new-patients.csv",
                 "  cat rows.csv | backlane predict --model cancer.bkln --label diagnosis > predictions.csv"})
@@ -50,54 +52,90 @@ final class PredictCommand implements Callable<Integer> {
         DataSource.checkLabelOption(label);
         Model m = PathOptionException.on("--model", model, () -> ModelReader.load(model));
         boolean stdin = input.equals("-");
-        byte[] bytes = stdin ? main.stdin.readAllBytes()
-                : PathOptionException.on("input file", input, () -> Files.readAllBytes(Path.of(input)));
-        Dataset d = DataSource.forPrediction(bytes, stdin ? "<stdin>" : input, label, noHeader);
-        DataSource.requireWidth(d, m, label == null
+        String source = stdin ? "<stdin>" : input;
+        RowWriter writer = new RowWriter(main.spec.commandLine().getOut(), m, source, label == null
                 ? "; if the input has a label column, name it with --label to ignore it" : "");
-        float[] outputs = ModelEvaluation.outputs(m, d);
-        write(main.spec.commandLine().getOut(), m, outputs, d.rows());
+        // Buffered because DataSource reads the header line byte by byte; on a pipe, a read of a
+        // BufferedInputStream still returns what has arrived without waiting for a full buffer.
+        try (InputStream file = stdin ? null
+                : PathOptionException.on("input file", input, () -> Files.newInputStream(Path.of(input)))) {
+            InputStream in = new BufferedInputStream(stdin ? main.stdin : file, 1 << 16);
+            DataSource.forEachPredictionRow(in, source, label, noHeader, writer);
+        }
         return 0;
     }
 
-    /** The CSV: predicted label and class probabilities, or the predicted values of a regression model. */
-    static void write(PrintWriter out, Model m, float[] outputs, int rows) {
+    /**
+     * Predicts and writes each row as soon as the loader hands it over, and flushes it, so that
+     * {@code predict} can sit in a pipe and answer row by row. The CSV header is written with the
+     * first row: input that fails before it leaves standard output empty.
+     */
+    private static final class RowWriter implements CsvLoader.RowHandler {
+        private final PrintWriter out;
+        private final Model model;
+        private final String source;
+        private final String widthHint;
+        private final Predictor predictor;
+        private final float[] outputs;
+        private final String[] quotedLabels;
+        private final StringBuilder line = new StringBuilder();
+        private boolean started;
+
+        RowWriter(PrintWriter out, Model model, String source, String widthHint) {
+            this.out = out;
+            this.model = model;
+            this.source = source;
+            this.widthHint = widthHint;
+            this.predictor = Predictor.of(model);
+            this.outputs = new float[model.network().outputWidth()];
+            this.quotedLabels = model.isClassifier()
+                    ? model.classLabels().stream().map(PredictCommand::csv).toArray(String[]::new) : null;
+        }
+
+        @Override
+        public void row(float[] features) throws IOException {
+            if (!started) {
+                DataSource.requireWidth(source, features.length, model, widthHint);
+                out.println(header(model));
+                started = true;
+            }
+            predictor.predict(features, outputs);
+            line.setLength(0);
+            int width = outputs.length;
+            if (!model.isClassifier()) {
+                for (int j = 0; j < width; j++) {
+                    line.append(j == 0 ? "" : ",").append(outputs[j]);
+                }
+            } else {
+                line.append(quotedLabels[Predictor.classOf(outputs, 0, width)]);
+                if (width == 1) {   // one sigmoid unit: P(class 1); P(class 0) is the rest
+                    line.append(',').append(probability(1 - outputs[0])).append(',').append(probability(outputs[0]));
+                } else {
+                    for (int j = 0; j < width; j++) {
+                        line.append(',').append(probability(outputs[j]));
+                    }
+                }
+            }
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** The CSV header: predicted label and class probabilities, or the predicted values of a regression model. */
+    static String header(Model m) {
         int width = m.network().outputWidth();
         StringBuilder line = new StringBuilder();
         if (!m.isClassifier()) {
             for (int j = 0; j < width; j++) {
                 line.append(j == 0 ? "" : ",").append(width == 1 ? "predicted" : "predicted_" + j);
             }
-            out.println(line);
-            for (int i = 0; i < rows; i++) {
-                line.setLength(0);
-                for (int j = 0; j < width; j++) {
-                    line.append(j == 0 ? "" : ",").append(outputs[i * width + j]);
-                }
-                out.println(line);
-            }
-            return;
+            return line.toString();
         }
-        List<String> labels = m.classLabels();
         line.append("predicted");
-        for (String l : labels) {
+        for (String l : m.classLabels()) {
             line.append(',').append(csv("p_" + l));
         }
-        out.println(line);
-        String[] quoted = labels.stream().map(PredictCommand::csv).toArray(String[]::new);
-        for (int i = 0; i < rows; i++) {
-            int off = i * width;
-            line.setLength(0);
-            line.append(quoted[Predictor.classOf(outputs, off, width)]);
-            if (width == 1) {   // one sigmoid unit: P(class 1); P(class 0) is the rest
-                line.append(',').append(probability(1 - outputs[off])).append(',').append(probability(outputs[off]));
-            } else {
-                for (int j = 0; j < width; j++) {
-                    line.append(',').append(probability(outputs[off + j]));
-                }
-            }
-            out.println(line);
-        }
+        return line.toString();
     }
 
     private static String probability(float p) {

@@ -57,7 +57,9 @@ import java.util.Map;
  *
  * <h2>Size</h2>
  * Input is read line by line and the arrays grow geometrically, so memory is about that of the
- * floats themselves (plus up to one doubling), never that of the text. A line may be at most
+ * floats themselves (plus up to one doubling), never that of the text. {@link #forEachRow} keeps no
+ * rows at all: it hands each one over as soon as its line is read (input from a pipe, of any length).
+ * A line may be at most
  * {@link #DEFAULT_MAX_LINE_BYTES} bytes of UTF-8 (characters, for a {@link Reader}) unless
  * {@link Builder#maxLineLength(int)} says otherwise: a longer one stops loading at once, with an
  * error naming the source and the line, rather than being buffered whole (a file with no line
@@ -237,6 +239,30 @@ public final class CsvLoader {
         return new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine).run();
     }
 
+    /** Receives the rows of {@link #forEachRow} one at a time. */
+    @FunctionalInterface
+    public interface RowHandler {
+        /** One data row's features, in file order without the label column (a new array for each row). */
+        void row(float[] features) throws IOException;
+    }
+
+    /**
+     * Reads UTF-8 text from a stream (not closed here) as {@link #load(InputStream, String)} does, with
+     * the same checks and messages, but hands each row's features to {@code handler} as soon as its line
+     * is read instead of keeping them; a label column is checked and left out. When a line is bad, the
+     * rows before it have been handed over. Returns the number of rows.
+     */
+    public long forEachRow(InputStream in, String sourceName, RowHandler handler) throws IOException {
+        if (in == null || handler == null) {
+            throw new IllegalArgumentException((in == null ? "in" : "handler") + " must not be null");
+        }
+        Utf8LineReader lines = new Utf8LineReader(in, maxLineLength);
+        Parse parse = new Parse(sourceName == null ? "<stream>" : sourceName, lines::readLine);
+        parse.handler = handler;
+        parse.run();
+        return parse.handed;
+    }
+
     /** Loads text from a reader (not closed here); {@code sourceName} is used in messages. */
     public Dataset load(Reader reader, String sourceName) throws IOException {
         if (reader == null) {
@@ -260,6 +286,9 @@ public final class CsvLoader {
         private final ArrayList<String> cells = new ArrayList<>();
         private final StringBuilder quoted = new StringBuilder();
         private String[] header;
+        /** Set by {@link #forEachRow}: each row goes to it, and no row is kept. */
+        private RowHandler handler;
+        private long handed;
 
         Parse(String source, LineSource in) {
             this.source = source;
@@ -397,9 +426,17 @@ public final class CsvLoader {
                     values[rows] = number(label, cells.get(label));
                 }
                 rows++;
+                if (handler != null) {   // streaming: hand the row over, then fill the arrays from the start again
+                    handler.row(Arrays.copyOf(x, width));
+                    handed++;
+                    rows = 0;
+                }
             }
-            if (rows == 0) {
+            if (rows == 0 && handed == 0) {
                 throw new DataFormatException(source, 2, 0, null, "no data rows: the file has only a header row");
+            }
+            if (handler != null) {
+                return null;   // forEachRow: the rows have been handed over
             }
 
             x = Arrays.copyOf(x, rows * width);
