@@ -57,11 +57,14 @@ final class PredictCommand implements Callable<Integer> {
                 ? "; if the input has a label column, name it with --label to ignore it" : "");
         // Buffered because DataSource reads the header line byte by byte; on a pipe, a read of a
         // BufferedInputStream still returns what has arrived without waiting for a full buffer.
-        try (InputStream file = stdin ? null
-                : PathOptionException.on("input file", input, () -> Files.newInputStream(Path.of(input)))) {
-            InputStream in = new BufferedInputStream(stdin ? main.stdin : file, 1 << 16);
-            DataSource.forEachPredictionRow(in, source, label, noHeader, writer);
-        }
+        // A read error names the input (a directory opens on Linux and fails only when read).
+        PathOptionException.on("input file", input, () -> {
+            try (InputStream file = stdin ? null : Files.newInputStream(Path.of(input))) {
+                InputStream in = new BufferedInputStream(stdin ? main.stdin : file, 1 << 16);
+                DataSource.forEachPredictionRow(in, source, label, noHeader, writer);
+            }
+            return null;
+        });
         return 0;
     }
 
