@@ -367,7 +367,15 @@ public final class ModelReader {
         s.need(4 * count, count + " parameters");
         // Straight into the parameters' own array: the largest allocation, so not made twice.
         Parameters parameters = new Parameters(network);
+        int first = s.pos;
         s.floatsInto(parameters.values());
+        float[] values = parameters.values();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw s.corrupt(first + 4L * i, "parameter " + network.parameterName(i) + " is " + values[i]
+                        + ": a model with non-finite parameters cannot predict (was it saved from a diverged training?)");
+            }
+        }
         s.finish();
         return parameters;
     }

@@ -106,6 +106,12 @@ public final class ModelWriter {
         FeatureScaler scaler = model.scaler();
         float[] values = model.parameters().values();
         List<String> labels = model.classLabels();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("parameter " + net.parameterName(i) + " is " + values[i]
+                        + ": a model with non-finite parameters cannot predict, and is not saved");
+            }
+        }
 
         int layers = net.layerCount();
         if (layers > ModelFormat.MAX_LAYERS) {
@@ -184,7 +190,7 @@ public final class ModelWriter {
     }
 
     private static void putFloats(ByteBuffer buf, float[] values) {
-        // Raw bits: a NaN parameter keeps its payload, so a round trip is bit-exact.
+        // Raw bits, so that a round trip is bit-exact (−0 stays −0).
         for (float v : values) {
             buf.putInt(Float.floatToRawIntBits(v));
         }

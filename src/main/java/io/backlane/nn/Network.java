@@ -114,6 +114,24 @@ public final class Network {
         return parameterCount;
     }
 
+    /**
+     * The name of the parameter at {@code index} of the parameter array, for messages: for example
+     * {@code W[2][3][5]} (layer 2, unit 3, input 5) or {@code b[1][0]}.
+     */
+    public String parameterName(int index) {
+        if (index < 0 || index >= parameterCount) {
+            throw new IndexOutOfBoundsException("parameter " + index + " is not in [0, " + parameterCount + ")");
+        }
+        int l = layers.length;
+        while (weightOffsets[l - 1] > index) {
+            l--;
+        }
+        int inLayer = index - weightOffsets[l - 1];
+        int cols = widths[l - 1];
+        return inLayer < widths[l] * cols ? "W[" + l + "][" + inLayer / cols + "][" + inLayer % cols + "]"
+                : "b[" + l + "][" + (index - biasOffsets[l - 1]) + "]";
+    }
+
     private int checkLayerIndex(int l, int min) {
         if (l < min || l > layers.length) {
             throw new IndexOutOfBoundsException("layer " + l + " is not in [" + min + ", " + layers.length + "]");

@@ -296,6 +296,17 @@ class CorruptModelTest {
     }
 
     @Test
+    void nonFiniteParametersAreRefusedByNameAndOffset() {
+        // the small model is 3-4(tanh)-2(softmax): parameter 0 is W[1][0][0]; 12 weights, then b[1]
+        CorruptModelException nan = failsWith(CorruptModelException.class, withFloat(PARAMS + 4, Float.NaN), "NaN weight");
+        assertTrue(nan.getMessage().contains("parameter W[1][0][0] is NaN"), nan.getMessage());
+        assertEquals(PARAMS + 4, nan.offset());
+        CorruptModelException inf = failsWith(CorruptModelException.class,
+                withFloat(PARAMS + 4 + 4 * 13, Float.NEGATIVE_INFINITY), "infinite bias");
+        assertTrue(inf.getMessage().contains("parameter b[1][1] is -Infinity"), inf.getMessage());
+    }
+
+    @Test
     void invalidLabels() {
         byte[] b = good();
         b[LABELS + 8] = (byte) 0xFF;   // first byte of label 0: never valid in UTF-8

@@ -166,10 +166,22 @@ class ModelRoundTripTest {
     @Test
     void specialParameterValuesAreBitExact() throws IOException {
         Network net = Network.builder(2).dense(3, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
-        float[] v = {Float.NaN, Float.intBitsToFloat(0x7FA0_0001), Float.intBitsToFloat(0xFFC1_2345),
-                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, Float.MIN_VALUE, -Float.MAX_VALUE, 1f};
+        float[] v = {-0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Math.nextUp(1f), 0f, 1f};
         Model model = new Model(new Parameters(net, v), FeatureScaler.identity(2), List.of());
         roundTripAllWays(model);
+    }
+
+    @Test
+    void aModelWithNonFiniteParametersIsNotSaved() {
+        Network net = Network.builder(2).dense(3, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+            v[7] = bad; // b[1][1]: after the 6 weights of W[1]
+            Model model = new Model(new Parameters(net, v), FeatureScaler.identity(2), List.of());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelWriter.toBytes(model));
+            assertTrue(e.getMessage().contains("parameter b[1][1] is " + bad), e.getMessage());
+        }
     }
 
     @Test
