@@ -55,12 +55,9 @@ def rate(step, seconds=2.0, warmup=2.0):
     return statistics.median(rounds), min(rounds), max(rounds)
 
 
-def train(batch):
-    net = mlp([784, 256, 128, 10], torch.nn.ReLU)
-    opt = torch.optim.SGD(net.parameters(), lr=0.01)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    x = torch.rand(batch, 784)
-    y = torch.randint(0, 10, (batch,))
+def sgd_step(net, loss_fn, x, y, lr):
+    """One plain SGD training step of net on (x, y), as a function to time."""
+    opt = torch.optim.SGD(net.parameters(), lr=lr)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -68,23 +65,19 @@ def train(batch):
         loss.backward()
         opt.step()
 
+    return step
+
+
+def train(batch):
+    net = mlp([784, 256, 128, 10], torch.nn.ReLU)
+    step = sgd_step(net, torch.nn.CrossEntropyLoss(), torch.rand(batch, 784), torch.randint(0, 10, (batch,)), 0.01)
     median, low, high = rate(step)
     print(f"train batch {batch:5d}: {median * batch:10.0f} samples/s (rounds {low * batch:.0f}..{high * batch:.0f})")
 
 
 def small():
     net = mlp([30, 16, 1], torch.nn.ReLU)
-    opt = torch.optim.SGD(net.parameters(), lr=0.1)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    x = torch.rand(569, 30)
-    y = torch.randint(0, 2, (569, 1)).float()
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(x), y)
-        loss.backward()
-        opt.step()
-
+    step = sgd_step(net, torch.nn.BCEWithLogitsLoss(), torch.rand(569, 30), torch.randint(0, 2, (569, 1)).float(), 0.1)
     median, low, high = rate(step)
     print(f"small 30-16-1 full batch 569: {1e6 / median:8.1f} us/step (rounds {1e6 / high:.1f}..{1e6 / low:.1f})")
 
