@@ -216,6 +216,10 @@ public final class Predictor {
             forward(model, s, input, inOff + from * net.inputWidth(), m);
             System.arraycopy(s.output(), 0, output, outOff + from * nOut, m * nOut);
         }
+        FeatureScaler targets = model.targetScaler();
+        if (!targets.isIdentity()) { // a regression model trained on transformed targets: back to their units
+            targets.invert(output, outOff, rows);
+        }
     }
 
     /** The model's transform of m raw rows into the state's input, then the forward pass. */
@@ -270,6 +274,8 @@ public final class Predictor {
      * The mean data loss of the model on {@code rows} raw examples (no L2 term), computed as training
      * computes it, from the logits: inputs row-major from {@code inOff}, target rows (n[L] values
      * each, encoded as {@link io.backlane.train.Examples#of} encodes them) from {@code targetOff}.
+     * For a regression model with a {@link Model#targetScaler()}, the squared error is in the
+     * targets' own units.
      */
     public double meanLoss(float[] input, int inOff, float[] targets, int targetOff, int rows) {
         Model model = source.current();
@@ -286,6 +292,9 @@ public final class Predictor {
         for (int from = 0; from < rows; from += maxBatch) {
             int m = Math.min(maxBatch, rows - from);
             forward(model, s, input, inOff + from * net.inputWidth(), m);
+            if (!model.targetScaler().isIdentity()) {
+                model.targetScaler().invert(s.output(), 0, m);
+            }
             sum += net.loss().sum(s.logits(), s.output(), targets, targetOff + from * nOut, m, nOut);
         }
         return sum / rows;

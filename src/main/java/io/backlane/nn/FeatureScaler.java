@@ -122,6 +122,31 @@ public final class FeatureScaler {
         }
     }
 
+    /**
+     * Undoes the transform on {@code rows} rows of {@link #width()} values in place, x = x'/scale + shift:
+     * for example a regression model's outputs, trained on standardized targets, back in the
+     * targets' units. Allocates nothing.
+     */
+    public void invert(float[] x, int offset, int rows) {
+        int w = shift.length;
+        for (int i = 0; i < rows; i++) {
+            int row = offset + i * w;
+            for (int j = 0; j < w; j++) {
+                x[row + j] = x[row + j] / scale[j] + shift[j];
+            }
+        }
+    }
+
+    /** Whether this transform changes nothing (shift 0 and scale 1 everywhere). */
+    public boolean isIdentity() {
+        for (int j = 0; j < shift.length; j++) {
+            if (shift[j] != 0f || scale[j] != 1f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Transforms one example from {@code src} into {@code dst} (which may be src); allocates nothing. */
     public void apply(float[] src, int srcOff, float[] dst, int dstOff) {
         for (int j = 0; j < shift.length; j++) {
