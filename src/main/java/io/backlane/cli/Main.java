@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
 @Command(name = "backlane", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains and serves feed-forward neural networks (backpropagation).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, GradcheckCommand.class,
-                GraphCommand.class},
+                GraphCommand.class, ServeCommand.class},
         footer = {"", "Exit codes: 0 success, 1 data, model or training error, 2 usage error.",
                 "Run 'backlane COMMAND --help' for the options of a command."})
 public final class Main implements Callable<Integer> {
@@ -195,6 +195,12 @@ public final class Main implements Callable<Integer> {
         }
         err.flush();
         return DATA_ERROR;
+    }
+
+    /** The message for a user-facing failure, or the exception itself for an unexpected one. */
+    static String describeOrToString(Throwable ex) {
+        String message = describe(ex);
+        return message != null ? message : ex.toString();
     }
 
     /** The message for a user-facing failure, or null for an unexpected one (a bug). */

@@ -1,0 +1,461 @@
+package io.backlane.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.backlane.infer.Prediction;
+import io.backlane.infer.Predictor;
+import io.backlane.infer.ServingModel;
+import io.backlane.io.ModelReader;
+import io.backlane.nn.Model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The HTTP face of a saved model, on the JDK's {@code com.sun.net.httpserver}: one
+ * {@link ServingModel} swapped atomically on reload, one {@link Predictor} per handler thread.
+ *
+ * <ul>
+ *   <li>{@code POST /predict}: {@code {"features": [..]}} or {@code {"features": {"name": value, ..}}}
+ *       for one row, {@code {"rows": [[..], ..]}} (arrays or objects) for many. The answer names the
+ *       model that gave it ({@code "model": id}); a classifier's row gives its label, class index and
+ *       one probability per class, a regression row its value.</li>
+ *   <li>{@code GET /health}, {@code GET /model} (id, network, features, labels, metadata),
+ *       {@code GET /metrics} (Prometheus text), {@code POST /reload}.</li>
+ * </ul>
+ *
+ * A bad request gets a 4xx answer with {@code {"error": "..."}} naming the problem, never a stack
+ * trace; request bodies are limited in size. Reloading reads and verifies the file, warms the new
+ * model up and swaps it in; a file that does not load leaves the old model serving.
+ */
+final class PredictionServer implements AutoCloseable {
+    /** Upper bounds of the latency histogram, in seconds. */
+    private static final double[] LATENCY_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+            0.05, 0.1, 0.25, 0.5, 1};
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Path modelFile;
+    private final int maxBodyBytes;
+    private final PrintWriter log;
+    private final ServingModel serving;
+    private final ThreadLocal<Worker> workers;
+    private final HttpServer server;
+    private final ExecutorService handlers;
+    private final ScheduledExecutorService watcher;
+    private final Object reloadLock = new Object();
+    private volatile FileStamp loadedStamp;
+
+    private final Map<String, AtomicLong> requests = new java.util.concurrent.ConcurrentHashMap<>(); // "path code"
+    private final AtomicLongArray latencyBuckets = new AtomicLongArray(LATENCY_BUCKETS.length + 1);
+    private final AtomicLong latencyNanos = new AtomicLong();
+    private final AtomicLong latencyCount = new AtomicLong();
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+
+    /**
+     * A handler thread's predictor and reusable answer. The predictor is for one fixed model, the one
+     * a request started with, so that every row of a request is answered by the same model even when
+     * a reload swaps it meanwhile; a thread makes a new one after a swap.
+     */
+    private static final class Worker {
+        Model model;
+        Predictor predictor;
+        final Prediction answer = new Prediction();
+
+        Predictor predictorFor(Model m) {
+            if (m != model) {
+                model = m;
+                predictor = Predictor.of(m);
+            }
+            return predictor;
+        }
+    }
+
+    /** What identifies a version of the model file on disk, for the watcher. */
+    private record FileStamp(long size, long modified, Object key) {
+        static FileStamp of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileStamp(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
+        }
+    }
+
+    /**
+     * Loads {@code modelFile} and starts serving it on {@code host:port} (port 0: any free port) with
+     * {@code threads} handler threads; {@code watchMillis} > 0 polls the file that often and reloads it
+     * when it changes.
+     */
+    PredictionServer(Path modelFile, String host, int port, int threads, int maxBodyBytes, long watchMillis,
+                     PrintWriter log) throws IOException {
+        this.modelFile = modelFile;
+        this.maxBodyBytes = maxBodyBytes;
+        this.log = log;
+        this.loadedStamp = FileStamp.of(modelFile);
+        this.serving = new ServingModel(warmedUp(ModelReader.load(modelFile)));
+        this.workers = ThreadLocal.withInitial(Worker::new);
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        this.handlers = Executors.newFixedThreadPool(threads, daemon("backlane-http"));
+        server.setExecutor(handlers);
+        server.createContext("/predict", e -> handle(e, "POST", this::predict));
+        server.createContext("/health", e -> handle(e, "GET", x -> health()));
+        server.createContext("/model", e -> handle(e, "GET", x -> describe(serving.current())));
+        server.createContext("/reload", e -> handle(e, "POST", x -> reloadNow()));
+        server.createContext("/metrics", this::metrics);
+        server.createContext("/", e -> handle(e, null, x -> {
+            throw new HttpError(404, "no such endpoint: " + e.getRequestURI().getPath()
+                    + " (POST /predict, GET /health, GET /model, GET /metrics, POST /reload)");
+        }));
+        server.start();
+        if (watchMillis > 0) {
+            watcher = Executors.newSingleThreadScheduledExecutor(daemon("backlane-model-watcher"));
+            watcher.scheduleWithFixedDelay(this::reloadIfChanged, watchMillis, watchMillis, TimeUnit.MILLISECONDS);
+        } else {
+            watcher = null;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The port the server listens on. */
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The model being served. */
+    Model model() {
+        return serving.current();
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
+        server.stop(0);
+        handlers.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requests
+
+    /** A request that cannot be answered, with the status and the message the client gets. */
+    private static final class HttpError extends Exception {
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Endpoint {
+        JsonNode answer(HttpExchange exchange) throws HttpError, IOException;
+    }
+
+    private void handle(HttpExchange e, String method, Endpoint endpoint) throws IOException {
+        long start = System.nanoTime();
+        int status;
+        byte[] body;
+        try {
+            if (method != null && !method.equals(e.getRequestMethod())) {
+                e.getResponseHeaders().set("Allow", method);
+                throw new HttpError(405, e.getRequestURI().getPath() + " takes " + method + ", not " + e.getRequestMethod());
+            }
+            body = json.writeValueAsBytes(endpoint.answer(e));
+            status = 200;
+        } catch (HttpError error) {
+            status = error.status;
+            body = json.writeValueAsBytes(json.createObjectNode().put("error", error.getMessage()));
+        } catch (RuntimeException internal) { // a bug: say so without a stack trace, and log it
+            status = 500;
+            body = json.writeValueAsBytes(json.createObjectNode().put("error", "internal error: " + internal));
+            log.println("backlane serve: internal error on " + e.getRequestURI() + ": " + internal);
+            log.flush();
+        }
+        e.getResponseHeaders().set("Content-Type", "application/json");
+        e.sendResponseHeaders(status, body.length);
+        try (OutputStream out = e.getResponseBody()) {
+            out.write(body);
+        }
+        count(e.getHttpContext().getPath(), status, System.nanoTime() - start);
+    }
+
+    private JsonNode health() {
+        return json.createObjectNode().put("status", "ok").put("model", serving.current().id());
+    }
+
+    private JsonNode describe(Model m) {
+        ObjectNode node = json.createObjectNode();
+        node.put("id", m.id());
+        node.put("network", m.network().toString());
+        node.put("task", m.isClassifier() ? "classification" : "regression");
+        ArrayNode features = node.putArray("features");
+        m.featureNames().forEach(features::add);
+        ArrayNode labels = node.putArray("labels");
+        m.classLabels().forEach(labels::add);
+        ObjectNode meta = node.putObject("metadata");
+        m.metadata().forEach(meta::put);
+        return node;
+    }
+
+    private JsonNode predict(HttpExchange e) throws HttpError, IOException {
+        JsonNode request = readJson(e);
+        Worker w = workers.get();
+        Model model = serving.current(); // the rows of one request are answered by one model
+        ObjectNode answer = json.createObjectNode().put("model", model.id());
+        if (request.has("features")) {
+            answer.set("prediction", predictRow(w, model, request.get("features"), "features"));
+        } else if (request.has("rows")) {
+            JsonNode rows = request.get("rows");
+            if (!rows.isArray()) {
+                throw new HttpError(400, "\"rows\" must be an array of rows");
+            }
+            ArrayNode out = answer.putArray("predictions");
+            for (int i = 0; i < rows.size(); i++) {
+                out.add(predictRow(w, model, rows.get(i), "row " + i));
+            }
+        } else {
+            throw new HttpError(400, "the request needs \"features\" (one row) or \"rows\" (several): for example"
+                    + " {\"features\": [1.5, 2, 0.3]} or {\"features\": {\"" + model.featureNames().get(0) + "\": 1.5, ...}}");
+        }
+        return answer;
+    }
+
+    private ObjectNode predictRow(Worker w, Model model, JsonNode row, String where) throws HttpError {
+        float[] x = features(model, row, where);
+        try {
+            w.predictorFor(model).predict(x, w.answer);
+        } catch (IllegalArgumentException bad) { // a non-finite feature, named by the predictor
+            throw new HttpError(400, where + ": " + bad.getMessage());
+        }
+        Prediction p = w.answer;
+        ObjectNode node = json.createObjectNode();
+        if (model.isClassifier()) {
+            node.put("label", p.label());
+            node.put("class", p.classIndex());
+            ObjectNode probabilities = node.putObject("probabilities");
+            for (int c = 0; c < p.classCount(); c++) {
+                probabilities.put(model.classLabels().get(c), p.probability(c));
+            }
+        } else {
+            ArrayNode values = node.putArray("values");
+            for (int j = 0; j < p.outputCount(); j++) {
+                values.add(p.output(j));
+            }
+            node.put("value", p.output(0));
+        }
+        return node;
+    }
+
+    /** One row's features: an array in the model's feature order, or an object by feature name. */
+    private static float[] features(Model model, JsonNode row, String where) throws HttpError {
+        List<String> names = model.featureNames();
+        float[] x = new float[names.size()];
+        if (row != null && row.isArray()) {
+            if (row.size() != x.length) {
+                throw new HttpError(400, where + ": " + row.size() + " values for a model of " + x.length + " features");
+            }
+            for (int j = 0; j < x.length; j++) {
+                x[j] = number(row.get(j), where + ", feature " + j + " (" + names.get(j) + ")");
+            }
+            return x;
+        }
+        if (row != null && row.isObject()) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int j = 0; j < names.size(); j++) {
+                index.put(names.get(j), j);
+            }
+            boolean[] seen = new boolean[x.length];
+            List<String> unknown = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                Integer j = index.get(f.getKey());
+                if (j == null) {
+                    unknown.add(f.getKey());
+                } else {
+                    x[j] = number(f.getValue(), where + ", feature " + f.getKey());
+                    seen[j] = true;
+                }
+            }
+            List<String> missing = new ArrayList<>();
+            for (int j = 0; j < seen.length; j++) {
+                if (!seen[j]) {
+                    missing.add(names.get(j));
+                }
+            }
+            if (!unknown.isEmpty() || !missing.isEmpty()) {
+                throw new HttpError(400, where + ": " + (unknown.isEmpty() ? "" : "unknown features " + unknown
+                        + (missing.isEmpty() ? "" : "; ")) + (missing.isEmpty() ? "" : "missing features " + missing)
+                        + "; the model's features are " + names);
+            }
+            return x;
+        }
+        throw new HttpError(400, where + ": expected an array of " + x.length + " numbers or an object of features by name");
+    }
+
+    private static float number(JsonNode v, String what) throws HttpError {
+        if (v == null || !v.isNumber()) {
+            throw new HttpError(400, what + " is " + (v == null ? "missing" : v.toString()) + ", not a number");
+        }
+        return v.floatValue();
+    }
+
+    private JsonNode readJson(HttpExchange e) throws HttpError, IOException {
+        byte[] body;
+        try (InputStream in = e.getRequestBody()) {
+            body = in.readNBytes(maxBodyBytes + 1);
+        }
+        if (body.length > maxBodyBytes) {
+            throw new HttpError(413, "the request body is larger than " + maxBodyBytes + " bytes (serve --max-body-bytes)");
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new HttpError(400, "the request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException bad) {
+            throw new HttpError(400, "malformed JSON: " + bad.getOriginalMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reloading
+
+    private JsonNode reloadNow() throws HttpError {
+        try {
+            Model m = reload();
+            return json.createObjectNode().put("status", "reloaded").put("model", m.id());
+        } catch (IOException | RuntimeException failed) {
+            throw new HttpError(409, "the model file " + modelFile + " was not loaded (" + Main.describeOrToString(failed)
+                    + "); still serving " + serving.current().id());
+        }
+    }
+
+    /** Reads, verifies, warms up and swaps in the model file; the old model serves until the swap. */
+    private Model reload() throws IOException {
+        synchronized (reloadLock) {
+            FileStamp stamp = FileStamp.of(modelFile);
+            try {
+                Model m = warmedUp(ModelReader.load(modelFile));
+                serving.swap(m);
+                loadedStamp = stamp;
+                reloads.incrementAndGet();
+                log.println("backlane serve: " + Instant.now() + " loaded " + modelFile + ", model " + m.id());
+                log.flush();
+                return m;
+            } catch (IOException | RuntimeException failed) {
+                loadedStamp = stamp; // the same damaged file is not retried until it changes again
+                reloadFailures.incrementAndGet();
+                log.println("backlane serve: " + Instant.now() + " " + modelFile + " was not loaded ("
+                        + Main.describeOrToString(failed) + "); still serving " + serving.current().id());
+                log.flush();
+                throw failed;
+            }
+        }
+    }
+
+    private void reloadIfChanged() {
+        try {
+            if (!FileStamp.of(modelFile).equals(loadedStamp)) {
+                reload();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // logged by reload, or the file is being replaced: the next poll looks again
+        }
+    }
+
+    /** The model, after a few predictions so that the first request meets compiled code. */
+    private static Model warmedUp(Model m) {
+        Predictor p = Predictor.of(m);
+        float[] x = new float[m.network().inputWidth()];
+        float[] out = new float[m.network().outputWidth()];
+        for (int i = 0; i < 2_000; i++) {
+            p.predict(x, out);
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Metrics
+
+    private void count(String path, int status, long nanos) {
+        requests.computeIfAbsent(path + " " + status, k -> new AtomicLong()).incrementAndGet();
+        if (path.equals("/predict")) {
+            double seconds = nanos / 1e9;
+            int b = 0;
+            while (b < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[b]) {
+                b++;
+            }
+            latencyBuckets.incrementAndGet(b);
+            latencyNanos.addAndGet(nanos);
+            latencyCount.incrementAndGet();
+        }
+    }
+
+    private void metrics(HttpExchange e) throws IOException {
+        StringBuilder s = new StringBuilder();
+        s.append("# HELP backlane_requests_total HTTP requests by endpoint and status code.\n");
+        s.append("# TYPE backlane_requests_total counter\n");
+        new java.util.TreeMap<>(requests).forEach((key, n) -> {
+            String[] pc = key.split(" ");
+            s.append("backlane_requests_total{endpoint=\"").append(pc[0]).append("\",code=\"").append(pc[1])
+                    .append("\"} ").append(n.get()).append('\n');
+        });
+        s.append("# HELP backlane_predict_latency_seconds Time to answer POST /predict.\n");
+        s.append("# TYPE backlane_predict_latency_seconds histogram\n");
+        long cumulative = 0;
+        for (int b = 0; b <= LATENCY_BUCKETS.length; b++) {
+            cumulative += latencyBuckets.get(b);
+            String le = b < LATENCY_BUCKETS.length ? String.format(Locale.ROOT, "%s", LATENCY_BUCKETS[b]) : "+Inf";
+            s.append("backlane_predict_latency_seconds_bucket{le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+        }
+        s.append("backlane_predict_latency_seconds_sum ").append(String.format(Locale.ROOT, "%.9f", latencyNanos.get() / 1e9))
+                .append('\n');
+        s.append("backlane_predict_latency_seconds_count ").append(latencyCount.get()).append('\n');
+        s.append("# HELP backlane_model_info The model being served.\n# TYPE backlane_model_info gauge\n");
+        s.append("backlane_model_info{id=\"").append(serving.current().id()).append("\"} 1\n");
+        s.append("# TYPE backlane_reloads_total counter\nbacklane_reloads_total ").append(reloads.get()).append('\n');
+        s.append("# TYPE backlane_reload_failures_total counter\nbacklane_reload_failures_total ")
+                .append(reloadFailures.get()).append('\n');
+        byte[] body = s.toString().getBytes(StandardCharsets.UTF_8);
+        e.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        e.sendResponseHeaders(200, body.length);
+        try (OutputStream out = e.getResponseBody()) {
+            out.write(body);
+        }
+        count("/metrics", 200, 0);
+    }
+}
