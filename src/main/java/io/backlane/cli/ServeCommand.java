@@ -56,8 +56,13 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--threads and --max-body-bytes must be >= 1 and --watch-ms >= 0");
         }
         PrintWriter err = main.spec.commandLine().getErr();
-        PredictionServer server = PathOptionException.on("--model", model,
-                () -> new PredictionServer(model, host, port, handlerThreads, maxBodyBytes, watchMillis, err));
+        PredictionServer server;
+        try {
+            server = new PredictionServer(model, host, port, handlerThreads, maxBodyBytes, watchMillis, err);
+        } catch (java.net.BindException e) {
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+                    + " (another server on that port? --port 0 takes any free one)", e);
+        }
         PrintWriter out = main.spec.commandLine().getOut();
         out.printf("serving   %s (model %s) on http://%s:%d%n", model, server.model().id(), host, server.port());
         out.flush();

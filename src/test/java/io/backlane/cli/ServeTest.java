@@ -211,4 +211,13 @@ class ServeTest {
         assertTrue(metrics.contains("backlane_reload_failures_total ") && !metrics.contains("backlane_reload_failures_total 0"),
                 metrics); // once or twice: the watcher may have met the damaged file before POST /reload did
     }
+
+    @Test
+    void theCommandRefusesBadOptionsAndMissingModels() throws Exception {
+        Cli.run("serve", "--model", dir.resolve("none.bkln").toString(), "--port", "0").expect(1);
+        Path file = dir.resolve("m.bkln");
+        ModelWriter.save(model(7), file);
+        Cli.run("serve", "--model", file.toString(), "--port", "70000").expect(2);
+        Cli.run("serve", "--model", file.toString(), "--threads", "0").expect(2);
+    }
 }
