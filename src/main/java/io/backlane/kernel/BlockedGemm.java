@@ -51,6 +51,15 @@ abstract class BlockedGemm {
                               float alpha, float beta, float[] c, int cOff, int ldc);
 
     /**
+     * Computes a partial tile, the last {@code cols} (≤ NR) columns of a panel, as alpha·A_strip·B_strip
+     * into {@code tile} (MR rows, {@code ldt} apart; beta 0): only its first {@code cols} columns are
+     * used. This version runs the full micro-kernel; a subclass may run a narrower one.
+     */
+    void edgeKernel(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile, int ldt) {
+        microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
+    }
+
+    /**
      * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
      * product), too few columns to fill half a tile (an output layer of width 10), a rank-k update
      * with tiny k (the weight gradient of a batch of 1 is an outer product: writing C dominates, and
@@ -172,7 +181,7 @@ abstract class BlockedGemm {
                                 microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc);
                             } else {
                                 // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
-                                microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, ws.tile, 0, nr);
+                                edgeKernel(nrEff, kc, pa, paOff, pb, pbOff, alpha, ws.tile, nr);
                                 mergeTile(ws.tile, mrEff, nrEff, betaBlock, c, cTile, ldc);
                             }
                         }

@@ -147,6 +147,79 @@ final class VectorGemm extends BlockedGemm {
     }
 
     /**
+     * A last strip of at most 2L columns (n = 784 leaves 16 of the 64) runs the 4×2-vector kernel:
+     * half the FMAs of the full tile, all of them on columns that exist or on the zero padding up to 2L.
+     */
+    @Override
+    void edgeKernel(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile, int ldt) {
+        if (cols <= 2 * L) {
+            microKernel4x2v(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
+        } else {
+            microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
+        }
+    }
+
+    /**
+     * The edge kernel of {@link #edgeKernel}: C[0:4, 0:2L] = alpha · Σ_p a_p ⊗ b_p + beta · C over the
+     * first two vectors of each packed row of a B strip (rows NR apart): 8 FMA chains, as many as two
+     * 4-cycle FMA pipes need, for a last strip of at most 2L columns.
+     */
+    private static void microKernel4x2v(int kc, float[] pa, int paOff, float[] pb, int pbOff,
+                                        float alpha, float beta, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        for (int p = 0, ai = paOff, bi = pbOff; p < kc; p++, ai += 4, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        // Write-back unrolled by hand, each branch with its own stores: see microKernel4x4v.
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (beta == 0f) {
+            int r0 = cOff;
+            c00.mul(va).intoArray(c, r0);
+            c01.mul(va).intoArray(c, r0 + L);
+            int r1 = cOff + ldc;
+            c10.mul(va).intoArray(c, r1);
+            c11.mul(va).intoArray(c, r1 + L);
+            int r2 = cOff + 2 * ldc;
+            c20.mul(va).intoArray(c, r2);
+            c21.mul(va).intoArray(c, r2 + L);
+            int r3 = cOff + 3 * ldc;
+            c30.mul(va).intoArray(c, r3);
+            c31.mul(va).intoArray(c, r3 + L);
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            int r0 = cOff;
+            FloatVector.fromArray(S, c, r0).fma(vb, c00.mul(va)).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).fma(vb, c01.mul(va)).intoArray(c, r0 + L);
+            int r1 = cOff + ldc;
+            FloatVector.fromArray(S, c, r1).fma(vb, c10.mul(va)).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).fma(vb, c11.mul(va)).intoArray(c, r1 + L);
+            int r2 = cOff + 2 * ldc;
+            FloatVector.fromArray(S, c, r2).fma(vb, c20.mul(va)).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).fma(vb, c21.mul(va)).intoArray(c, r2 + L);
+            int r3 = cOff + 3 * ldc;
+            FloatVector.fromArray(S, c, r3).fma(vb, c30.mul(va)).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).fma(vb, c31.mul(va)).intoArray(c, r3 + L);
+        }
+    }
+
+
+    /**
      * The shuffles of the 4-row transpose in {@link #packAStrip}, for the two-vector
      * {@code x.rearrange(shuffle, y)} (an index of L or more picks lane index − L of y):
      * INTERLEAVE_LO/HI interleave two rows lane by lane (x0, y0, x1, y1, … from the low and the high
