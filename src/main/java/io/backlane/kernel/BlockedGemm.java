@@ -51,6 +51,15 @@ abstract class BlockedGemm {
                               float alpha, float beta, float[] c, int cOff, int ldc);
 
     /**
+     * Computes a partial tile, the last {@code cols} (≤ NR) columns of a panel, as alpha·A_strip·B_strip
+     * into {@code tile} (MR rows, {@code ldt} apart; beta 0): only its first {@code cols} columns are
+     * used. This version runs the full micro-kernel; a subclass may run a narrower one.
+     */
+    void edgeKernel(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile, int ldt) {
+        microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
+    }
+
+    /**
      * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
      * product), too few columns to fill half a tile (an output layer of width 10), a rank-k update
      * with tiny k (the weight gradient of a batch of 1 is an outer product: writing C dominates, and
@@ -172,7 +181,7 @@ abstract class BlockedGemm {
                                 microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc);
                             } else {
                                 // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
-                                microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, ws.tile, 0, nr);
+                                edgeKernel(nrEff, kc, pa, paOff, pb, pbOff, alpha, ws.tile, nr);
                                 mergeTile(ws.tile, mrEff, nrEff, betaBlock, c, cTile, ldc);
                             }
                         }
@@ -204,27 +213,37 @@ abstract class BlockedGemm {
     final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
         int nr = blocking.nr();
         for (int jr = 0, strip = 0; jr < nc; jr += nr, strip += kc * nr) {
-            int cols = Math.min(nr, nc - jr);
-            if (!transB) { // op(B)[p][j] = B[p][j]: rows of the strip are contiguous in B
-                for (int p = 0; p < kc; p++) {
-                    int dst = strip + p * nr;
-                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, pb, dst, cols);
-                    if (cols < nr) {
-                        java.util.Arrays.fill(pb, dst + cols, dst + nr, 0f);
-                    }
+            packBStrip(transB, b, bOff, ldb, pc, kc, jc + jr, Math.min(nr, nc - jr), pb, strip);
+        }
+    }
+
+    /**
+     * Packs one strip, op(B)[pc:pc+kc, j0:j0+cols] with cols ≤ NR, to {@code pb[strip ..]} (kc × NR,
+     * k-major, zero past cols). This portable version copies element by element; a subclass may
+     * override it with a faster copy for its tile.
+     */
+    void packBStrip(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int j0, int cols,
+                    float[] pb, int strip) {
+        int nr = blocking.nr();
+        if (!transB) { // op(B)[p][j] = B[p][j]: rows of the strip are contiguous in B
+            for (int p = 0; p < kc; p++) {
+                int dst = strip + p * nr;
+                System.arraycopy(b, bOff + (pc + p) * ldb + j0, pb, dst, cols);
+                if (cols < nr) {
+                    java.util.Arrays.fill(pb, dst + cols, dst + nr, 0f);
                 }
-            } else { // op(B)[p][j] = B[j][p]: gather down the strip's columns, write each packed row once
-                // p outer, j inner: the strip's cols rows of B stay in L1 (one cache line serves 16
-                // consecutive p), and the packed buffer is written sequentially.
-                int src = bOff + (jc + jr) * ldb + pc;
-                for (int p = 0; p < kc; p++) {
-                    int dst = strip + p * nr;
-                    for (int j = 0; j < cols; j++) {
-                        pb[dst + j] = b[src + j * ldb + p];
-                    }
-                    for (int j = cols; j < nr; j++) {
-                        pb[dst + j] = 0f;
-                    }
+            }
+        } else { // op(B)[p][j] = B[j][p]: gather down the strip's columns, write each packed row once
+            // p outer, j inner: the strip's cols rows of B stay in L1 (one cache line serves 16
+            // consecutive p), and the packed buffer is written sequentially.
+            int src = bOff + j0 * ldb + pc;
+            for (int p = 0; p < kc; p++) {
+                int dst = strip + p * nr;
+                for (int j = 0; j < cols; j++) {
+                    pb[dst + j] = b[src + j * ldb + p];
+                }
+                for (int j = cols; j < nr; j++) {
+                    pb[dst + j] = 0f;
                 }
             }
         }
@@ -236,22 +255,31 @@ abstract class BlockedGemm {
      */
     final void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] pa) {
         int mr = blocking.mr();
-        // p outer, i inner, as in packB: the packed strip is written sequentially.
         for (int ir = 0, strip = 0; ir < mc; ir += mr, strip += kc * mr) {
-            int rows = Math.min(mr, mc - ir);
-            // Element (i, p) of op(A) is at src + i·iStride + p·pStride.
-            int src = transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
-            int iStride = transA ? 1 : lda;
-            int pStride = transA ? lda : 1;
-            for (int p = 0; p < kc; p++) {
-                int dst = strip + p * mr;
-                int from = src + p * pStride;
-                for (int i = 0; i < rows; i++) {
-                    pa[dst + i] = a[from + i * iStride];
-                }
-                for (int i = rows; i < mr; i++) {
-                    pa[dst + i] = 0f;
-                }
+            packAStrip(transA, a, aOff, lda, ic + ir, Math.min(mr, mc - ir), pc, kc, pa, strip);
+        }
+    }
+
+    /**
+     * Packs one strip, op(A)[i0:i0+rows, pc:pc+kc] with rows ≤ MR, to {@code pa[strip ..]} (kc × MR,
+     * k-major, zero past rows). Portable element-by-element version; a subclass may override it.
+     */
+    void packAStrip(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int pc, int kc,
+                    float[] pa, int strip) {
+        int mr = blocking.mr();
+        // Element (i, p) of op(A) is at src + i·iStride + p·pStride. p outer, i inner, as in
+        // packBStrip: the packed strip is written sequentially.
+        int src = transA ? aOff + pc * lda + i0 : aOff + i0 * lda + pc;
+        int iStride = transA ? 1 : lda;
+        int pStride = transA ? lda : 1;
+        for (int p = 0; p < kc; p++) {
+            int dst = strip + p * mr;
+            int from = src + p * pStride;
+            for (int i = 0; i < rows; i++) {
+                pa[dst + i] = a[from + i * iStride];
+            }
+            for (int i = rows; i < mr; i++) {
+                pa[dst + i] = 0f;
             }
         }
     }

@@ -32,6 +32,7 @@ class KernelAllocationTest {
         ops.put("sgemm NT unpacked", () -> k.sgemm(false, true, 1, 64, 40, 1f, a, 0, 40, w, 0, 40, 0f, c, 0, 64, ws));
         ops.put("sgemm TN packed", () -> k.sgemm(true, false, 64, 40, 33, 0.1f, a, 0, 64, b, 0, 40, 0f, c, 0, 40, ws));
         ops.put("sgemm NN packed beta", () -> k.sgemm(false, false, 33, 40, 64, 1f, a, 0, 64, w, 0, 40, 0.5f, c, 0, 40, ws));
+        ops.put("sgemm NN packed narrow edge", () -> k.sgemm(false, false, 33, 70, 64, 1f, a, 0, 64, big, 0, 70, 0f, bigC, 0, 70, ws));
         ops.put("sgemm TT", () -> k.sgemm(true, true, 20, 20, 20, 1f, a, 0, 20, w, 0, 20, 0f, c, 0, 20, ws));
         ops.put("addBiasRows", () -> k.addBiasRows(33, 64, b, 0, c, 0));
         ops.put("columnSums", () -> k.columnSums(33, 64, 0.1f, a, 0, 0f, c, 0));

@@ -153,6 +153,39 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The packed path with the engine's own strip copies (the vector engine transposes 4-row strips
+     * of A in registers, L values of k at a time, and copies B strips a vector at a time): k around
+     * multiples of the vector length (vector body and scalar tail), m and n with and without a
+     * partial last strip, every transpose, padded layouts whose NaN surroundings would show any read
+     * past a strip, and beta 0 over a C of NaN.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void packedStripsOverEveryRemainder(String impl) {
+        BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
+        GemmWorkspace ws = new GemmWorkspace();
+        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        int[] ms = {4, 7, 12, 13};
+        int[] ns = {64, 65, 130};
+        int[] ks = {3, 15, 16, 17, 47, 64, 300};
+        float[] alphas = {1f, -0.5f, 2f};
+        Random rnd = new Random(8);
+        int i = 0;
+        for (int m : ms) {
+            for (int n : ns) {
+                for (int k : ks) {
+                    String t = TRANSPOSES[i % TRANSPOSES.length];
+                    GemmCase.of(t, m, n, k, alphas[i % alphas.length], GemmCase.BETAS[i % GemmCase.BETAS.length])
+                            .check(packed, rnd, true);
+                    GemmCase.of(TRANSPOSES[(i + 1) % TRANSPOSES.length], m, n, k, 1f, 0f).check(packed, rnd, i % 2 == 0);
+                    i++;
+                }
+            }
+        }
+    }
+
     /** k = 0, alpha = 0 and empty C: C = beta·C without reading A or B; nothing at all when C is empty. */
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})

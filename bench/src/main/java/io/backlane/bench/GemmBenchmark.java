@@ -56,7 +56,7 @@ public class GemmBenchmark {
 
     /**
      * The problem, see {@link GemmShape}: square NN products, then for each layer of a 784-256-128-10
-     * network and batch 1, 32 and 128 its forward product (fwd), weight gradient (dW) and input
+     * network and batch 1, 32, 128 and 1024 its forward product (fwd), weight gradient (dW) and input
      * gradient (dA).
      */
     @Param({
@@ -70,6 +70,9 @@ public class GemmBenchmark {
         "fwd-128x10-b1", "dW-128x10-b1", "dA-128x10-b1",
         "fwd-128x10-b32", "dW-128x10-b32", "dA-128x10-b32",
         "fwd-128x10-b128", "dW-128x10-b128", "dA-128x10-b128",
+        "fwd-784x256-b1024", "dW-784x256-b1024", "dA-784x256-b1024",
+        "fwd-256x128-b1024", "dW-256x128-b1024", "dA-256x128-b1024",
+        "fwd-128x10-b1024", "dW-128x10-b1024", "dA-128x10-b1024",
     })
     public String shape;
 
