@@ -33,8 +33,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Writes a {@link Model} in the backlane model format, version {@value ModelFormat#CURRENT_VERSION}
- * (specified in {@code docs/model-format.md}). The output is a pure function of the model: saving the
- * same model twice gives identical bytes, which the golden-file test relies on.
+ * (specified in {@code docs/model-format.md}): the network, parameters, scaler and class labels, and
+ * the feature names, target scaler, metadata and {@link Model#id()}. The output is a pure function of
+ * the model: saving the same model twice gives identical bytes, which the golden-file test relies on.
  *
  * <pre>{@code
  * Model model = new Model(network, parameters, scaler, List.of("setosa", "versicolor", "virginica"));
