@@ -86,10 +86,34 @@ class HostileInputFuzzTest {
 
     // ---------------------------------------------------------------------------------- models
 
+    /** A version-2 classifier with every field set (the writer writes version 2). */
     private static byte[] validModel() {
         Network net = Network.builder(4).dense(5, Activation.TANH).output(OutputHead.forClasses(3)).build();
         return ModelWriter.toBytes(new Model(Parameters.initialize(net, 3L), FeatureScaler.identity(4),
-                List.of("setosa", "versicolor", "virginica")));
+                List.of("setosa", "versicolor", "virginica"))
+                .withFeatureNames(List.of("sepal length", "sepal width", "petal length", "petal width"))
+                .withMetadata(java.util.Map.of("created", "2024-06-11T12:00:00Z", "command", "train iris.csv")));
+    }
+
+    /** A version-2 regression model with a target scaler. */
+    private static byte[] validRegressionModel() {
+        Network net = Network.builder(3).dense(4, Activation.RELU).output(OutputHead.forRegression()).build();
+        return ModelWriter.toBytes(new Model(Parameters.initialize(net, 5L), FeatureScaler.identity(3), List.of())
+                .withFeatureNames(List.of("area", "rooms", "age"))
+                .withTargetScaler(new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, new float[]{2e5f}, new float[]{2e-5f})));
+    }
+
+    /** The committed version-1 golden file: version 1 is still read. */
+    private static byte[] validVersion1Model() throws IOException {
+        try (InputStream in = HostileInputFuzzTest.class.getResourceAsStream("/io/backlane/io/golden-v1.bkln")) {
+            assertTrue(in != null, "golden-v1.bkln missing from the test resources");
+            return in.readAllBytes();
+        }
+    }
+
+    /** The size of the header of a file of this version: 32 bytes in version 1, 48 in version 2. */
+    private static int headerLength(byte[] good) {
+        return good[8] == 1 ? 32 : 48;
     }
 
     private static void putU32(byte[] b, int at, long v) {
@@ -104,12 +128,15 @@ class HostileInputFuzzTest {
         return c.getValue();
     }
 
-    /** Recomputes the header CRC, and the file CRC when the bytes reach that far: the damage then gets past the checksums. */
-    private static byte[] reseal(byte[] b) {
-        if (b.length >= 32) {
-            putU32(b, 28, crc(b, 28));
+    /**
+     * Recomputes the header CRC of a file with a {@code header}-byte header, and the file CRC when the
+     * bytes reach that far: the damage then gets past the checksums.
+     */
+    private static byte[] reseal(byte[] b, int header) {
+        if (b.length >= header) {
+            putU32(b, header - 4, crc(b, header - 4));
         }
-        if (b.length >= 36) {
+        if (b.length >= header + 4) {
             putU32(b, b.length - 4, crc(b, b.length - 4));
         }
         return b;
@@ -119,36 +146,46 @@ class HostileInputFuzzTest {
             (1L << 16) + 1, 1_000_000_000L};
 
     private static byte[] mutatedModel(byte[] good, SplittableRandom r) {
-        return switch (r.nextInt(7)) {
+        int header = headerLength(good);
+        return switch (r.nextInt(8)) {
             case 0 -> randomBytes(r, r.nextInt(600));
             case 1 -> Arrays.copyOf(good, r.nextInt(good.length));
             case 2 -> flip(good.clone(), r, 1 + r.nextInt(4));
-            case 3 -> reseal(flip(good.clone(), r, 1 + r.nextInt(4)));
+            case 3 -> reseal(flip(good.clone(), r, 1 + r.nextInt(4)), header);
             case 4 -> {   // a huge count, width or length anywhere after the version, checksums made to match
                 byte[] b = good.clone();
                 putU32(b, 12 + 4 * r.nextInt((b.length - 16) / 4), HUGE[r.nextInt(HUGE.length)]);
-                yield reseal(b);
+                yield reseal(b, header);
             }
             case 5 -> {   // a header declaring a huge section over a body that is not there
-                byte[] b = Arrays.copyOf(good, 32 + r.nextInt(good.length - 32));
-                putU32(b, 12 + 4 * r.nextInt(4), HUGE[r.nextInt(HUGE.length)]);
-                putU32(b, 28, crc(b, 28));
+                byte[] b = Arrays.copyOf(good, header + r.nextInt(good.length - header));
+                putU32(b, 12 + 4 * r.nextInt((header - 16) / 4), HUGE[r.nextInt(HUGE.length)]);
+                putU32(b, header - 4, crc(b, header - 4));
                 yield b;
+            }
+            case 6 -> {   // the other version's number on this version's bytes, checksums made to match either way
+                byte[] b = good.clone();
+                putU32(b, 8, good[8] == 1 ? 2 : 1);
+                yield reseal(b, r.nextBoolean() ? header : headerLength(b));
             }
             default -> {   // garbage after a valid model
                 byte[] tail = randomBytes(r, 1 + r.nextInt(64));
                 byte[] b = Arrays.copyOf(good, good.length + tail.length);
                 System.arraycopy(tail, 0, b, good.length, tail.length);
-                yield r.nextBoolean() ? reseal(b) : b;
+                yield r.nextBoolean() ? reseal(b, header) : b;
             }
         };
     }
 
     @Test
-    void modelReaderFuzz() {
-        byte[] good = validModel();
+    void modelReaderFuzz() throws IOException {
+        List<byte[]> goods = List.of(validModel(), validRegressionModel(), validVersion1Model());
+        for (byte[] good : goods) {
+            ModelReader.read(good);   // the baselines are valid
+        }
         assertTimeoutPreemptively(HANG_GUARD, () -> {
             for (int i = 0; i < CASES; i++) {
+                byte[] good = goods.get(i % goods.size());
                 byte[] b = mutatedModel(good, new SplittableRandom(SEED + i));
                 String context = "model case " + i + " (seed " + (SEED + i) + ")";
                 expect(ModelFormatException.class, context, () -> ModelReader.read(b, "case"));

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -215,9 +216,11 @@ final class DataSource {
     /**
      * Labelled data for {@code evaluate}: class labels mapped through the model's class list (a label
      * the model does not know is an error naming where it is), or real-valued targets for a
-     * regression model. For an IDX directory, its test files.
+     * regression model. For an IDX directory, its test files. A CSV file's columns are matched to the
+     * model's features by header name (see {@link FeatureColumns}).
      */
-    static Dataset forEvaluation(String spec, String label, boolean noHeader, Model model) throws IOException {
+    static Dataset forEvaluation(String spec, String label, boolean noHeader, Model model, boolean byPosition,
+                                 PrintWriter err) throws IOException {
         Kind kind = resolve(spec);
         switch (kind) {
             case Bundled b -> {
@@ -238,7 +241,8 @@ final class DataSource {
                 CsvLoader.Builder b = model.isClassifier()
                         ? CsvLoader.classification().classLabels(model.classLabels())
                         : CsvLoader.regression();
-                return labelColumn(csvLoader(b, noHeader), label).build().load(csv.file());
+                Dataset d = labelColumn(csvLoader(b, noHeader), label).build().load(csv.file());
+                return FeatureColumns.arrange(d, model, noHeader, byPosition, err);
             }
         }
     }

@@ -16,7 +16,10 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluates a saved model on a labelled dataset: accuracy, loss, confusion matrix, and for two"
                 + " classes precision, recall, F1 and ROC-AUC (regression: MSE, RMSE, MAE, R^2).",
-                "Labels are mapped through the model's class list; a label the model does not know is an error."},
+                "Labels are mapped through the model's class list; a label the model does not know is an error.",
+                "CSV columns are matched to the model's features by header name (any order; a missing or unknown"
+                        + " column is an error naming it), unless --by-position or --no-header; models saved in"
+                        + " format version 1 carry no names and take the columns in file order."},
         footer = {"", "Examples:",
                 "  backlane evaluate --model cancer.bkln --data breast-cancer",
                 "  backlane evaluate --model fashion.bkln --data /usr/share/datasets/fashion-mnist"})
@@ -42,6 +45,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + " (every feature column named by a number) is refused rather than silently taken as the header.")
     boolean noHeader;
 
+    @Option(names = "--by-position", description = "Take the CSV feature columns in file order instead of matching"
+            + " them to the model's features by header name (warns when the names differ).")
+    boolean byPosition;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = main.spec.commandLine().getOut();
@@ -51,7 +58,8 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UsageException(model + " is a regression model with " + m.network().outputWidth()
                     + " outputs; evaluate handles one real-valued target");
         }
-        Dataset d = PathOptionException.on("--data", data, () -> DataSource.forEvaluation(data, label, noHeader, m));
+        Dataset d = PathOptionException.on("--data", data, () -> DataSource.forEvaluation(data, label, noHeader, m,
+                byPosition, main.spec.commandLine().getErr()));
         DataSource.requireWidth(d, m, label == null ? " (the label column is the last one unless --label names it)" : "");
         out.println("model     " + model + ": " + m.network() + (m.isClassifier() ? ", classes " + m.classLabels() : ""));
         ModelEvaluation.print(m, d, out, "data      " + data);

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -23,7 +24,10 @@ import java.util.concurrent.Callable;
         description = {"Predicts with a saved model on a CSV file of features (header row required, unless --no-header) and writes CSV to"
                 + " standard output: a header, then per row the predicted label and one probability column per class"
                 + " (p_LABEL), or for a regression model the predicted value. Each row is written as soon as it is"
-                + " read, so the command can sit in a pipe; on a bad row, the rows before it have been written."},
+                + " read, so the command can sit in a pipe; on a bad row, the rows before it have been written.",
+                "Columns are matched to the model's features by header name (any order; a missing or unknown column"
+                        + " is an error naming it), unless --by-position or --no-header; models saved in format"
+                        + " version 1 carry no names and take the columns in file order."},
         footer = {"", "Examples:",
                 "  backlane predict --model cancer.bkln new-patients.csv",
                 "  cat rows.csv | backlane predict --model cancer.bkln --label diagnosis > predictions.csv"})
@@ -43,6 +47,10 @@ final class PredictCommand implements Callable<Integer> {
             + " (every feature column named by a number) is refused rather than silently taken as the header.")
     boolean noHeader;
 
+    @Option(names = "--by-position", description = "Take the feature columns in file order instead of matching them"
+            + " to the model's features by header name (warns when the names differ).")
+    boolean byPosition;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", defaultValue = "-",
             description = "The CSV input; - or none: standard input.")
     String input;
@@ -55,6 +63,8 @@ final class PredictCommand implements Callable<Integer> {
         String source = stdin ? "<stdin>" : input;
         RowWriter writer = new RowWriter(main.spec.commandLine().getOut(), m, source, label == null
                 ? "; if the input has a label column, name it with --label to ignore it" : "");
+        PrintWriter err = main.spec.commandLine().getErr();
+        writer.columns = header -> FeatureColumns.match(m, header, source, noHeader, byPosition, err, writer.widthHint);
         // Buffered because DataSource reads the header line byte by byte; on a pipe, a read of a
         // BufferedInputStream still returns what has arrived without waiting for a full buffer.
         // A read error names the input (a directory opens on Linux and fails only when read).
@@ -83,6 +93,10 @@ final class PredictCommand implements Callable<Integer> {
         private final String[] quotedLabels;
         private final StringBuilder line = new StringBuilder();
         private boolean started;
+        /** Matches the header's columns to the model's features; see {@link FeatureColumns}. */
+        ColumnMatcher columns;
+        private int[] order;            // file column of each feature, or null: file order
+        private float[] arranged;
 
         RowWriter(PrintWriter out, Model model, String source, String widthHint) {
             this.out = out;
@@ -96,10 +110,20 @@ final class PredictCommand implements Callable<Integer> {
         }
 
         @Override
+        public void header(List<String> featureNames) throws IOException {
+            order = columns == null ? null : columns.match(featureNames);
+            arranged = order == null ? null : new float[order.length];
+        }
+
+        @Override
         public void row(float[] features) throws IOException {
+            if (order != null) {
+                FeatureColumns.permute(features, 0, order, arranged, 0);
+                features = arranged;
+            }
             if (!started) {
                 DataSource.requireWidth(source, features.length, model, widthHint);
-                out.println(header(model));
+                out.println(PredictCommand.header(model));
                 started = true;
             }
             predictor.predict(features, outputs);
@@ -122,6 +146,12 @@ final class PredictCommand implements Callable<Integer> {
             out.println(line);
             out.flush();
         }
+    }
+
+    /** The header's columns to the model's features: the file column of each feature, or null for file order. */
+    @FunctionalInterface
+    interface ColumnMatcher {
+        int[] match(List<String> header) throws IOException;
     }
 
     /** The CSV header: predicted label and class probabilities, or the predicted values of a regression model. */

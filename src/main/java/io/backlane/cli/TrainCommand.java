@@ -12,6 +12,7 @@ import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.OutputHead;
 import io.backlane.nn.Parameters;
+import io.backlane.train.EpochStats;
 import io.backlane.train.Examples;
 import io.backlane.train.Optimizer;
 import io.backlane.train.Trainer;
@@ -20,13 +21,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -51,6 +59,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @ParentCommand
     Main main;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "A bundled dataset (breast-cancer, digits), fashion-mnist (the installed IDX files),"
@@ -203,18 +214,29 @@ final class TrainCommand implements Callable<Integer> {
         });
         Parameters params = Parameters.initialize(net, seed);
 
+        // Regression trains on standardized targets: with targets near 2e5, an identity output that starts
+        // near 0 and the default learning rate would need millions of steps to get there. The model keeps
+        // the transform and predicts in the targets' units.
+        FeatureScaler targetScaler = all.isRegression()
+                ? FeatureScaler.fit(FeatureScaler.Kind.STANDARDIZE, split.train().targets(), split.train().rows(), 1)
+                : FeatureScaler.identity(net.outputWidth());
+        Examples train = Examples.of(withScaledTargets(scaled.split().train(), targetScaler), net);
+        Examples validation = scaled.split().validation().rows() > 0
+                ? Examples.of(withScaledTargets(scaled.split().validation(), targetScaler), net) : null;
+        // The losses of standardized targets, shown in the targets' units (squared units: times the variance).
+        double lossFactor = all.isRegression() ? 1.0 / ((double) targetScaler.scale()[0] * targetScaler.scale()[0]) : 1;
+
         Progress progress = new Progress(out, main.interactive, logEvery);
         Trainer.Builder builder = UsageException.wrap(() -> {
             Trainer.Builder b = Trainer.builder(params).optimizer(opt).batchSize(batchSize).epochs(epochs)
-                    .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed).listener(progress)
+                    .l2(l2).clipNorm(clipNorm).schedule(schedule.schedule()).seed(seed)
+                    .listener(stats -> progress.onEpoch(inTargetUnits(stats, lossFactor)))
                     .threads(threads);
             if (patience > 0) {
                 b.earlyStopping(patience, minDelta);
             }
             return b;
         });
-        Examples train = Examples.of(scaled.split().train(), net);
-        Examples validation = scaled.split().validation().rows() > 0 ? Examples.of(scaled.split().validation(), net) : null;
 
         out.println("data      " + describe(all, td.presetTest()));
         out.printf(Locale.ROOT, "split     %d train, %d validation, %d test (%s, seed %d)%n", split.train().rows(),
@@ -242,7 +264,10 @@ final class TrainCommand implements Callable<Integer> {
                 result.stoppedEarly() || (patience > 0 && result.bestEpoch() != result.history().size())
                         ? "; early stopping kept the weights of epoch " + result.bestEpoch() : "");
 
-        Model model = new Model(params, scaled.scaler(), all.classLabels());
+        Model model = new Model(params, scaled.scaler(), all.classLabels())
+                .withFeatureNames(all.featureNames())
+                .withTargetScaler(targetScaler)
+                .withMetadata(metadata());
         Metrics.Comparison baseline = null;
         if (split.test().rows() > 0) {
             double metric = ModelEvaluation.print(model, split.test(), out, "test");
@@ -266,14 +291,54 @@ final class TrainCommand implements Callable<Integer> {
                 ModelWriter.save(model, save);
                 return null;
             });
-            out.printf(Locale.ROOT, "saved     %s (%d bytes)%n", save, Files.size(save));
+            out.printf(Locale.ROOT, "saved     %s (%d bytes, id %s)%n", save, Files.size(save), model.id());
         }
         if (plot != null) {
             PathOptionException.on("--plot", plot, () -> Files.writeString(plot,
-                    LearningCurves.svg(result.history(), "backlane: " + data + ", " + net), StandardCharsets.UTF_8));
+                    LearningCurves.svg(result.history().stream().map(e -> inTargetUnits(e, lossFactor)).toList(),
+                            "backlane: " + data + ", " + net), StandardCharsets.UTF_8));
             out.println("plotted   " + plot);
         }
         return failed ? Main.DATA_ERROR : 0;
+    }
+
+    /** The same rows with their real-valued targets transformed by {@code targetScaler} (a copy). */
+    private static Dataset withScaledTargets(Dataset d, FeatureScaler targetScaler) {
+        if (!d.isRegression() || targetScaler.isIdentity()) {
+            return d;
+        }
+        float[] t = d.targets();
+        targetScaler.apply(t, 0, t.length);
+        return Dataset.regression(d.featureNames(), d.features(), t, d.targetName());
+    }
+
+    private static EpochStats inTargetUnits(EpochStats s, double lossFactor) {
+        if (lossFactor == 1) {
+            return s;
+        }
+        return new EpochStats(s.epoch(), s.epochs(), s.steps(), s.trainLoss() * lossFactor, s.trainAccuracy(),
+                s.validationLoss() * lossFactor, s.validationAccuracy(), s.learningRate(), s.elapsedNanos(),
+                s.samplesPerSecond());
+    }
+
+    /**
+     * What the saved model records about its making (not part of its id): the backlane version (from
+     * the jar manifest; "development" when run from classes), the UTC time, and the train arguments.
+     */
+    private Map<String, String> metadata() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("backlane_version", version != null ? version : "development");
+        m.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        m.put("command", commandLine(spec.commandLine().getParseResult().originalArgs()));
+        return m;
+    }
+
+    /** The arguments as a shell would take them back: an argument with spaces or quotes is single-quoted. */
+    static String commandLine(List<String> args) {
+        return args.stream()
+                .map(a -> a.isEmpty() || !a.matches("[A-Za-z0-9_./:=,+@%-]+") ? "'" + a.replace("'", "'\\''") + "'" : a)
+                .collect(Collectors.joining(" "));
     }
 
     private void validate() throws IOException {

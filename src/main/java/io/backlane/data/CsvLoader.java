@@ -244,6 +244,13 @@ public final class CsvLoader {
     public interface RowHandler {
         /** One data row's features, in file order without the label column (a new array for each row). */
         void row(float[] features) throws IOException;
+
+        /**
+         * Called once before any row with the feature columns' names, in file order without the label
+         * column (c0, c1, ... without a header row): so that a caller can match columns by name.
+         */
+        default void header(List<String> featureNames) throws IOException {
+        }
     }
 
     /**
@@ -351,6 +358,9 @@ public final class CsvLoader {
                 if (j != label) {
                     featureNames.add(header[j]);
                 }
+            }
+            if (handler != null) {
+                handler.header(List.copyOf(featureNames));
             }
 
             Map<String, Integer> classIds = new HashMap<>();

@@ -4,9 +4,11 @@ import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
 
+import java.util.List;
+
 /**
- * Constants of the backlane model file format ({@code .bkln}), version {@value #CURRENT_VERSION}.
- * The byte layout, the order of the checks a reader makes and the version policy are specified in
+ * Constants of the backlane model file format ({@code .bkln}), version {@value #CURRENT_VERSION}
+ * (written) and version 1 (still read). The byte layout, the order of the checks a reader makes and the version policy are specified in
  * {@code docs/model-format.md}; this class holds the numbers that document names, so that code and
  * specification cannot drift apart silently.
  *
@@ -30,8 +32,11 @@ final class ModelFormat {
     private ModelFormat() {
     }
 
-    /** The format version this library writes; readers refuse any other. */
-    public static final int CURRENT_VERSION = 1;
+    /** The format version this library writes; readers also read every earlier one (from version 1). */
+    public static final int CURRENT_VERSION = 2;
+
+    /** The oldest format version readers still read. */
+    static final int OLDEST_VERSION = 1;
 
     /** The conventional file name extension, with its dot. */
     public static final String FILE_EXTENSION = ".bkln";
@@ -55,6 +60,18 @@ final class ModelFormat {
     /** The longest class label, in UTF-8 bytes. */
     public static final int MAX_LABEL_BYTES = 65_535;
 
+    /** The longest feature name or metadata key, in UTF-8 bytes (version 2). */
+    static final int MAX_NAME_BYTES = 65_535;
+
+    /** The longest metadata value, in UTF-8 bytes (version 2): 1 MiB, room for a long training command. */
+    static final int MAX_METADATA_VALUE_BYTES = 1 << 20;
+
+    /** The most metadata entries a file may hold (version 2). */
+    static final int MAX_METADATA_ENTRIES = 1 << 16;
+
+    /** Length of the stored model id (version 2): {@link io.backlane.nn.Model#id()}, 32 lower-case hex digits. */
+    static final int ID_LENGTH = 32;
+
     // The 8 magic bytes: a non-ASCII first byte catches 7-bit and text-decoding damage, CR LF catches
     // line-ending conversion in either direction, and ^Z stops a DOS `type` from dumping the rest.
     private static final byte[] MAGIC = {(byte) 0x89, 'B', 'K', 'L', 'N', 0x0D, 0x0A, 0x1A};
@@ -63,17 +80,43 @@ final class ModelFormat {
     static final int MAGIC_LENGTH = 8;
     /** Offset of the u32 format version. */
     static final int VERSION_OFFSET = 8;
-    /** Offset of the four u32 section lengths (architecture, scaler, parameters, labels). */
+    /** Offset of the u32 section lengths, one per section of the version's layout. */
     static final int SECTION_LENGTHS_OFFSET = 12;
-    /** Offset of the header CRC32C, which covers bytes [0, HEADER_CRC_OFFSET). */
-    static final int HEADER_CRC_OFFSET = 28;
-    /** Size of the fixed header; the architecture section starts here. */
-    static final int HEADER_LENGTH = 32;
     /** Size of the trailing CRC32C, which covers every byte before it. */
     static final int TRAILER_LENGTH = 4;
-    /** Number of sections, in file order: architecture, scaler, parameters, labels. */
-    static final int SECTION_COUNT = 4;
-    static final String[] SECTION_NAMES = {"architecture", "scaler", "parameters", "labels"};
+
+    /**
+     * The header and sections of one format version: the header is the magic, the version, one u32
+     * length per section and the header CRC32C, so it only differs between versions in its number
+     * of sections.
+     */
+    record Layout(int version, List<String> sectionNames) {
+        int sectionCount() {
+            return sectionNames.size();
+        }
+
+        /** Offset of the header CRC32C, which covers bytes [0, headerCrcOffset()). */
+        int headerCrcOffset() {
+            return SECTION_LENGTHS_OFFSET + 4 * sectionCount();
+        }
+
+        /** Size of the header; the first section starts here. */
+        int headerLength() {
+            return headerCrcOffset() + 4;
+        }
+    }
+
+    /** Version 1: a 32-byte header, then architecture, scaler, parameters, labels. */
+    static final Layout V1 = new Layout(1, List.of("architecture", "scaler", "parameters", "labels"));
+
+    /** Version 2: a 48-byte header, then version 1's four sections and four more. */
+    static final Layout V2 = new Layout(2, List.of("architecture", "scaler", "parameters", "labels",
+            "feature names", "target scaler", "metadata", "model id"));
+
+    /** The layout of {@code version}, or null for a version this library does not know. */
+    static Layout layout(long version) {
+        return version == 1 ? V1 : version == 2 ? V2 : null;
+    }
 
     /** A copy of the 8 magic bytes every model file starts with: 89 42 4B 4C 4E 0D 0A 1A. */
     public static byte[] magic() {

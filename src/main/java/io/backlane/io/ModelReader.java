@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a {@link Model} written by {@link ModelWriter}, validating everything before it trusts
@@ -112,8 +115,13 @@ public final class ModelReader {
      * @param knownSize the input's size when the file system knows it (a regular file), else -1
      */
     private static Model readBounded(InputStream in, String src, long knownSize) throws IOException {
-        byte[] header = in.readNBytes(ModelFormat.HEADER_LENGTH);
-        long total = declaredTotal(header, src);   // throws for a short or damaged header
+        // The magic and version first: they say how long the rest of the header is.
+        byte[] header = in.readNBytes(ModelFormat.SECTION_LENGTHS_OFFSET);
+        ModelFormat.Layout layout = checkMagicAndVersion(header, src);
+        byte[] rest = in.readNBytes(layout.headerLength() - header.length);
+        header = Arrays.copyOf(header, header.length + rest.length);
+        System.arraycopy(rest, 0, header, ModelFormat.SECTION_LENGTHS_OFFSET, rest.length);
+        long total = declaredTotal(header, src, layout);   // throws for a short or damaged header
         if (knownSize >= 0) {
             checkLength(src, knownSize, total);
         }
@@ -167,66 +175,105 @@ public final class ModelReader {
         if (n > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(src, n);
         }
-        long total = declaredTotal(b, src);
+        ModelFormat.Layout layout = checkMagicAndVersion(b, src);
+        long total = declaredTotal(b, src, layout);
         checkLength(src, n, total);
         checkCrc(b, src, n - ModelFormat.TRAILER_LENGTH, "file");
-        long[] lengths = sectionLengths(b);
+        Sections sections = new Sections(b, src, layout);
 
-        int at = ModelFormat.HEADER_LENGTH;
-        Section arch = new Section(b, src, "architecture", at, lengths[0]);
-        Network network = readArchitecture(arch);
-        at += (int) lengths[0];
-        Section scalerSection = new Section(b, src, "scaler", at, lengths[1]);
-        FeatureScaler scaler = readScaler(scalerSection, network);
-        at += (int) lengths[1];
-        Section paramSection = new Section(b, src, "parameters", at, lengths[2]);
-        Parameters parameters = readParameters(paramSection, network);
-        at += (int) lengths[2];
-        Section labelSection = new Section(b, src, "labels", at, lengths[3]);
+        Network network = readArchitecture(sections.next());
+        FeatureScaler scaler = readScaler(sections.next(), network.inputWidth(), "the network's input width", false);
+        Parameters parameters = readParameters(sections.next(), network);
+        Section labelSection = sections.next();
         List<String> labels = readLabels(labelSection);
+        Model model;
         try {
-            return new Model(parameters, scaler, labels);
+            model = new Model(parameters, scaler, labels);
         } catch (IllegalArgumentException e) {
             throw new CorruptModelException(src, labelSection.start, "inconsistent model: " + e.getMessage());
+        }
+        if (layout.version() == 1) {
+            return model;   // version 1 stores none of what follows: default names, no target scaler, no metadata
+        }
+
+        List<String> names = readFeatureNames(sections.next(), network.inputWidth());
+        Section targetSection = sections.next();
+        FeatureScaler target = readScaler(targetSection, network.outputWidth(), "the network's output width", true);
+        Map<String, String> metadata = readMetadata(sections.next());
+        Section idSection = sections.next();
+        String storedId = readId(idSection);
+        try {
+            model = model.withFeatureNames(names).withTargetScaler(target).withMetadata(metadata);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptModelException(src, targetSection.start, "inconsistent model: " + e.getMessage());
+        }
+        if (!storedId.equals(model.id())) {
+            throw idSection.corrupt(idSection.start, "the model id " + storedId + " does not match its content (computed "
+                    + model.id() + "): the file was changed after it was written, and its checksums recomputed");
+        }
+        return model;
+    }
+
+    /** The sections of a checked file, in order; the header's lengths are known to add up to the file length. */
+    private static final class Sections {
+        private final byte[] bytes;
+        private final String src;
+        private final ModelFormat.Layout layout;
+        private int index;
+        private int at;
+
+        Sections(byte[] bytes, String src, ModelFormat.Layout layout) {
+            this.bytes = bytes;
+            this.src = src;
+            this.layout = layout;
+            this.at = layout.headerLength();
+        }
+
+        Section next() {
+            long length = u32(bytes, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * index);
+            Section s = new Section(bytes, src, layout.sectionNames().get(index), at, length);
+            index++;
+            at += (int) length;
+            return s;
         }
     }
 
     /**
-     * Checks the header at the start of {@code b} (checks 2 to 8 of docs/model-format.md: magic,
-     * version, header length and CRC, declared section lengths) and returns the file length it
-     * declares. {@code b} may be the header alone or the whole input.
+     * Checks the magic and the version at the start of {@code b} (checks 2 to 5 of
+     * docs/model-format.md) and returns the version's layout. {@code b} may hold only the first
+     * 12 bytes, or the whole input.
      */
-    private static long declaredTotal(byte[] b, String src) throws ModelFormatException {
+    private static ModelFormat.Layout checkMagicAndVersion(byte[] b, String src) throws ModelFormatException {
         checkMagic(b, src);
-        checkVersion(b, src);
-        if (b.length < ModelFormat.HEADER_LENGTH) {
-            throw new TruncatedModelException(src, b.length, "truncated header: expected " + ModelFormat.HEADER_LENGTH
-                    + " header bytes, found " + b.length);
+        return checkVersion(b, src);
+    }
+
+    /**
+     * Checks the rest of the header at the start of {@code b} (checks 6 to 8 of
+     * docs/model-format.md: header length and CRC, declared section lengths) and returns the file
+     * length it declares. {@code b} may be the header alone or the whole input.
+     */
+    private static long declaredTotal(byte[] b, String src, ModelFormat.Layout layout) throws ModelFormatException {
+        if (b.length < layout.headerLength()) {
+            throw new TruncatedModelException(src, b.length, "truncated header: expected " + layout.headerLength()
+                    + " header bytes (version " + layout.version() + "), found " + b.length);
         }
-        checkCrc(b, src, ModelFormat.HEADER_CRC_OFFSET, "header");
-        long[] lengths = sectionLengths(b);
-        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
-        for (int s = 0; s < lengths.length; s++) {
-            if (lengths[s] > ModelFormat.MAX_FILE_BYTES) {
+        checkCrc(b, src, layout.headerCrcOffset(), "header");
+        long total = layout.headerLength() + ModelFormat.TRAILER_LENGTH;
+        for (int s = 0; s < layout.sectionCount(); s++) {
+            long length = u32(b, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s);
+            if (length > ModelFormat.MAX_FILE_BYTES) {
                 throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s, "the header declares the "
-                        + ModelFormat.SECTION_NAMES[s] + " section as " + lengths[s] + " bytes; the model format allows"
+                        + layout.sectionNames().get(s) + " section as " + length + " bytes; the model format allows"
                         + " at most " + ModelFormat.MAX_FILE_BYTES);
             }
-            total += lengths[s];
+            total += length;
         }
         if (total > ModelFormat.MAX_FILE_BYTES) {
             throw new CorruptModelException(src, ModelFormat.SECTION_LENGTHS_OFFSET, "the header declares a file of "
                     + total + " bytes; the model format allows at most " + ModelFormat.MAX_FILE_BYTES);
         }
         return total;
-    }
-
-    private static long[] sectionLengths(byte[] b) {
-        long[] lengths = new long[ModelFormat.SECTION_COUNT];
-        for (int s = 0; s < lengths.length; s++) {
-            lengths[s] = u32(b, ModelFormat.SECTION_LENGTHS_OFFSET + 4 * s);
-        }
-        return lengths;
     }
 
     /** Checks 9 and 10: the input of {@code n} bytes is exactly as long as its header declares. */
@@ -269,19 +316,22 @@ public final class ModelReader {
         return "";
     }
 
-    private static void checkVersion(byte[] b, String src) throws ModelFormatException {
+    private static ModelFormat.Layout checkVersion(byte[] b, String src) throws ModelFormatException {
         int v = ModelFormat.VERSION_OFFSET;
         if (b.length < v + 4) {
             throw new TruncatedModelException(src, b.length, "truncated inside the format version: expected "
                     + (v + 4) + " bytes at least, found " + b.length);
         }
         long version = u32(b, v);
-        if (version != ModelFormat.CURRENT_VERSION) {
+        ModelFormat.Layout layout = ModelFormat.layout(version);
+        if (layout == null) {
             throw new UnsupportedVersionException(src, v, version, version > ModelFormat.CURRENT_VERSION
                     ? "model format version " + version + " is newer than this reader supports (version "
                     + ModelFormat.CURRENT_VERSION + "); upgrade backlane to read it"
-                    : "model format version " + version + " is not valid; expected " + ModelFormat.CURRENT_VERSION);
+                    : "model format version " + version + " is not valid; expected " + ModelFormat.OLDEST_VERSION
+                    + " to " + ModelFormat.CURRENT_VERSION);
         }
+        return layout;
     }
 
     private static void checkCrc(byte[] b, String src, int crcOffset, String what) throws ChecksumMismatchException {
@@ -336,20 +386,32 @@ public final class ModelReader {
         }
     }
 
-    private static FeatureScaler readScaler(Section s, Network network) throws CorruptModelException {
+    /**
+     * A scaler of {@code width} values: the input scaler, or (version 2) the target scaler, whose
+     * scales must also be non-zero since predictions are divided by them.
+     */
+    private static FeatureScaler readScaler(Section s, int width, String widthName, boolean divides)
+            throws CorruptModelException {
         long code = s.u32("scaler kind");
         FeatureScaler.Kind kind = code > 0xFF ? null : ModelFormat.scalerFromCode((int) code);
         if (kind == null) {
             throw s.corrupt(s.pos - 4, "unknown scaler kind code " + code + "; known codes are 1..3");
         }
-        long width = s.u32("scaler width");
-        if (width != network.inputWidth()) {
-            throw s.corrupt(s.pos - 4, "the scaler has width " + width + "; the network's input width is "
-                    + network.inputWidth());
+        long stored = s.u32("scaler width");
+        if (stored != width) {
+            throw s.corrupt(s.pos - 4, "the scaler has width " + stored + "; " + widthName + " is " + width);
         }
-        s.need(8 * width, width + " shifts and " + width + " scales");
-        float[] shift = s.floats((int) width);
-        float[] scale = s.floats((int) width);
+        s.need(8L * width, width + " shifts and " + width + " scales");
+        float[] shift = s.floats(width);
+        int scales = s.pos;
+        float[] scale = s.floats(width);
+        if (divides) {
+            for (int j = 0; j < width; j++) {
+                if (scale[j] == 0f) {
+                    throw s.corrupt(scales + 4L * j, "scale " + j + " is 0; predictions are divided by it");
+                }
+            }
+        }
         s.finish();
         try {
             return new FeatureScaler(kind, shift, scale);
@@ -388,25 +450,71 @@ public final class ModelReader {
         s.need(4 * count, count + " labels (at least 4 bytes each)");
         List<String> labels = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
-            long length = s.u32("label " + i + " length");
-            if (length > ModelFormat.MAX_LABEL_BYTES) {
-                throw s.corrupt(s.pos - 4, "label " + i + " is declared as " + length
-                        + " bytes; the format's limit is " + ModelFormat.MAX_LABEL_BYTES);
-            }
-            s.need(length, "label " + i);
-            try {
-                labels.add(StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(s.bytes, s.pos, (int) length)).toString());
-            } catch (CharacterCodingException e) {
-                throw s.corrupt(s.pos, "label " + i + " is not valid UTF-8: "
-                        + ModelFormat.hex(s.bytes, s.pos, s.pos + (int) Math.min(length, 16)));
-            }
-            s.pos += (int) length;
+            labels.add(s.string("label " + i, ModelFormat.MAX_LABEL_BYTES));
         }
         s.finish();
         return labels;
+    }
+
+    /** Version 2: one distinct name per input. */
+    private static List<String> readFeatureNames(Section s, int inputWidth) throws CorruptModelException {
+        long count = s.u32("feature name count");
+        if (count != inputWidth) {
+            throw s.corrupt(s.pos - 4, "the file declares " + count + " feature names; the network has "
+                    + inputWidth + " inputs");
+        }
+        s.need(4 * count, count + " feature names (at least 4 bytes each)");
+        List<String> names = new ArrayList<>(inputWidth);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            int at = s.pos;
+            String name = s.string("feature name " + i, ModelFormat.MAX_NAME_BYTES);
+            Integer before = seen.putIfAbsent(name, i);
+            if (before != null) {
+                throw s.corrupt(at, "feature name " + i + " \"" + name + "\" repeats feature name " + before
+                        + "; feature names must be distinct");
+            }
+            names.add(name);
+        }
+        s.finish();
+        return names;
+    }
+
+    /** Version 2: key, value pairs in order, keys distinct. */
+    private static Map<String, String> readMetadata(Section s) throws CorruptModelException {
+        long count = s.u32("metadata entry count");
+        if (count > ModelFormat.MAX_METADATA_ENTRIES) {
+            throw s.corrupt(s.pos - 4, "metadata entry count " + count + " exceeds the format's limit of "
+                    + ModelFormat.MAX_METADATA_ENTRIES);
+        }
+        s.need(8 * count, count + " metadata entries (at least 8 bytes each)");
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            int at = s.pos;
+            String key = s.string("metadata key " + i, ModelFormat.MAX_NAME_BYTES);
+            String value = s.string("metadata value " + i + " (\"" + key + "\")", ModelFormat.MAX_METADATA_VALUE_BYTES);
+            if (metadata.putIfAbsent(key, value) != null) {
+                throw s.corrupt(at, "metadata key " + i + " \"" + key + "\" appears twice");
+            }
+        }
+        s.finish();
+        return metadata;
+    }
+
+    /** Version 2: the model id as written, 32 lower-case hex digits; compared with the content by the caller. */
+    private static String readId(Section s) throws CorruptModelException {
+        s.need(ModelFormat.ID_LENGTH, "the model id");
+        for (int i = 0; i < ModelFormat.ID_LENGTH; i++) {
+            byte c = s.bytes[s.pos + i];
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                throw s.corrupt(s.pos + i, "the model id must be " + ModelFormat.ID_LENGTH
+                        + " lower-case hex digits; byte " + i + " is " + ModelFormat.hex(s.bytes, s.pos + i, s.pos + i + 1));
+            }
+        }
+        String id = new String(s.bytes, s.pos, ModelFormat.ID_LENGTH, StandardCharsets.US_ASCII);
+        s.pos += ModelFormat.ID_LENGTH;
+        s.finish();
+        return id;
     }
 
     private static long u32(byte[] b, int at) {
@@ -469,6 +577,26 @@ public final class ModelReader {
                 v[i] = Float.intBitsToFloat((int) ModelReader.u32(bytes, pos));
                 pos += 4;
             }
+        }
+
+        /** A u32 byte length (at most {@code limit}) and that many bytes of well-formed UTF-8. */
+        String string(String what, int limit) throws CorruptModelException {
+            long length = u32(what + " length");
+            if (length > limit) {
+                throw corrupt(pos - 4, what + " is declared as " + length + " bytes; the format's limit is " + limit);
+            }
+            need(length, what);
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, pos, (int) length)).toString();
+            } catch (CharacterCodingException e) {
+                throw corrupt(pos, what + " is not valid UTF-8: " + ModelFormat.hex(bytes, pos, pos + (int) Math.min(length, 16)));
+            }
+            pos += (int) length;
+            return text;
         }
 
         void finish() throws CorruptModelException {

@@ -27,13 +27,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
  * Writes a {@link Model} in the backlane model format, version {@value ModelFormat#CURRENT_VERSION}
- * (specified in {@code docs/model-format.md}). The output is a pure function of the model: saving the
- * same model twice gives identical bytes, which the golden-file test relies on.
+ * (specified in {@code docs/model-format.md}): the network, parameters, scaler and class labels, and
+ * the feature names, target scaler, metadata and {@link Model#id()}. The output is a pure function of
+ * the model: saving the same model twice gives identical bytes, which the golden-file test relies on.
  *
  * <pre>{@code
  * Model model = new Model(network, parameters, scaler, List.of("setosa", "versicolor", "virginica"));
@@ -128,19 +130,34 @@ public final class ModelWriter {
             throw new IllegalArgumentException(labels.size() + " class labels; the model format allows at most "
                     + ModelFormat.MAX_LABELS);
         }
-        byte[][] encoded = new byte[labels.size()][];
-        long labelBytes = 4;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = utf8(labels.get(i), i);
-            labelBytes += 4L + encoded[i].length;
+        byte[][] encodedLabels = utf8All(labels, "class label", ModelFormat.MAX_LABEL_BYTES);
+        byte[][] encodedNames = utf8All(model.featureNames(), "feature name", ModelFormat.MAX_NAME_BYTES);
+        Map<String, String> metadata = model.metadata();
+        if (metadata.size() > ModelFormat.MAX_METADATA_ENTRIES) {
+            throw new IllegalArgumentException(metadata.size() + " metadata entries; the model format allows at most "
+                    + ModelFormat.MAX_METADATA_ENTRIES);
         }
+        byte[][] encodedMetadata = new byte[2 * metadata.size()][];
+        int e = 0;
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            encodedMetadata[e++] = utf8(entry.getKey(), "metadata key \"" + entry.getKey() + "\"", ModelFormat.MAX_NAME_BYTES);
+            encodedMetadata[e++] = utf8(entry.getValue(), "metadata value of \"" + entry.getKey() + "\"",
+                    ModelFormat.MAX_METADATA_VALUE_BYTES);
+        }
+        FeatureScaler target = model.targetScaler();
+        byte[] id = model.id().getBytes(StandardCharsets.US_ASCII);
         long[] sections = {
                 12L + 12L * layers,                 // architecture
                 8L + 8L * scaler.width(),           // scaler
                 4L + 4L * values.length,            // parameters
-                labelBytes                          // labels
+                4L + 4L * encodedLabels.length + byteCount(encodedLabels),              // labels
+                4L + 4L * encodedNames.length + byteCount(encodedNames),                // feature names
+                8L + 8L * target.width(),                                               // target scaler
+                4L + 4L * encodedMetadata.length + byteCount(encodedMetadata),          // metadata
+                id.length                                                               // model id
         };
-        long total = ModelFormat.HEADER_LENGTH + ModelFormat.TRAILER_LENGTH;
+        ModelFormat.Layout layout = ModelFormat.V2;
+        long total = layout.headerLength() + ModelFormat.TRAILER_LENGTH;
         for (long s : sections) {
             total += s;
         }
@@ -151,11 +168,11 @@ public final class ModelWriter {
 
         ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         buf.put(ModelFormat.magic());
-        buf.putInt(ModelFormat.CURRENT_VERSION);
+        buf.putInt(layout.version());
         for (long s : sections) {
             buf.putInt((int) s);
         }
-        buf.putInt((int) crc(buf.array(), 0, ModelFormat.HEADER_CRC_OFFSET));
+        buf.putInt((int) crc(buf.array(), 0, layout.headerCrcOffset()));
 
         buf.putInt(net.inputWidth());
         buf.putInt(layers);
@@ -167,19 +184,16 @@ public final class ModelWriter {
         }
         buf.putInt(ModelFormat.lossCode(net.loss()));
 
-        buf.putInt(ModelFormat.scalerCode(scaler.kind()));
-        buf.putInt(scaler.width());
-        putFloats(buf, scaler.shift());
-        putFloats(buf, scaler.scale());
+        putScaler(buf, scaler);
 
         buf.putInt(values.length);
         putFloats(buf, values);
 
-        buf.putInt(encoded.length);
-        for (byte[] e : encoded) {
-            buf.putInt(e.length);
-            buf.put(e);
-        }
+        putStrings(buf, encodedLabels.length, encodedLabels);
+        putStrings(buf, encodedNames.length, encodedNames);
+        putScaler(buf, target);
+        putStrings(buf, metadata.size(), encodedMetadata);   // key, value, key, value...
+        buf.put(id);
 
         int end = buf.position();
         buf.putInt((int) crc(buf.array(), 0, end));
@@ -189,6 +203,30 @@ public final class ModelWriter {
         return buf.array();
     }
 
+    private static void putScaler(ByteBuffer buf, FeatureScaler scaler) {
+        buf.putInt(ModelFormat.scalerCode(scaler.kind()));
+        buf.putInt(scaler.width());
+        putFloats(buf, scaler.shift());
+        putFloats(buf, scaler.scale());
+    }
+
+    /** A u32 count, then each string as a u32 byte length and its bytes. */
+    private static void putStrings(ByteBuffer buf, int count, byte[][] strings) {
+        buf.putInt(count);
+        for (byte[] s : strings) {
+            buf.putInt(s.length);
+            buf.put(s);
+        }
+    }
+
+    private static long byteCount(byte[][] strings) {
+        long n = 0;
+        for (byte[] s : strings) {
+            n += s.length;
+        }
+        return n;
+    }
+
     private static void putFloats(ByteBuffer buf, float[] values) {
         // Raw bits, so that a round trip is bit-exact (−0 stays −0).
         for (float v : values) {
@@ -196,25 +234,33 @@ public final class ModelWriter {
         }
     }
 
-    private static byte[] utf8(String label, int index) {
-        if (label == null) {
-            throw new IllegalArgumentException("class label " + index + " is null");
+    private static byte[][] utf8All(List<String> strings, String what, int limit) {
+        byte[][] encoded = new byte[strings.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = utf8(strings.get(i), what + " " + i, limit);
+        }
+        return encoded;
+    }
+
+    private static byte[] utf8(String text, String what, int limit) {
+        if (text == null) {
+            throw new IllegalArgumentException(what + " is null");
         }
         try {
             // A strict encoder: String.getBytes would silently turn an unpaired surrogate into '?'.
             ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(label));
+                    .encode(CharBuffer.wrap(text));
             byte[] bytes = new byte[b.remaining()];
             b.get(bytes);
-            if (bytes.length > ModelFormat.MAX_LABEL_BYTES) {
-                throw new IllegalArgumentException("class label " + index + " is " + bytes.length
-                        + " bytes of UTF-8; the model format allows at most " + ModelFormat.MAX_LABEL_BYTES);
+            if (bytes.length > limit) {
+                throw new IllegalArgumentException(what + " is " + bytes.length
+                        + " bytes of UTF-8; the model format allows at most " + limit);
             }
             return bytes;
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("class label " + index + " is not valid Unicode (an unpaired surrogate?)"
+            throw new IllegalArgumentException(what + " is not valid Unicode (an unpaired surrogate?)"
                     + " and cannot be stored as UTF-8", e);
         }
     }

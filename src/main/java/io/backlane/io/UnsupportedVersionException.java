@@ -28,7 +28,7 @@ public final class UnsupportedVersionException extends ModelFormatException {
         return foundVersion;
     }
 
-    /** The version this reader supports: {@link ModelFormat#CURRENT_VERSION}. */
+    /** The newest version this reader supports, {@link ModelFormat#CURRENT_VERSION} (it also reads every earlier one). */
     public int supportedVersion() {
         return ModelFormat.CURRENT_VERSION;
     }

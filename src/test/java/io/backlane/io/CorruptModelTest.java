@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
@@ -22,12 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Damaged and hostile inputs. Each must raise exactly the {@link ModelFormatException} subclass that
+ * Damaged and hostile version-1 inputs (the previous format, which readers keep reading; version 2
+ * has {@link CorruptModelV2Test}). Each must raise exactly the {@link ModelFormatException} subclass that
  * docs/model-format.md assigns to it, and nothing else (no IndexOutOfBounds, no OutOfMemoryError).
  */
 class CorruptModelTest {
     private static final String NAME = "small.bkln";
-    private static final byte[] GOOD = ModelWriter.toBytes(TestModels.small());
+    private static final byte[] GOOD = TestModels.v1Bytes(TestModels.small());
 
     // Offsets of the small model's fields, from the layout in docs/model-format.md.
     private static final int ARCH = 32;
@@ -77,6 +79,12 @@ class CorruptModelTest {
 
     private static byte[] withFloat(int offset, float value) {
         return withU32(offset, Float.floatToRawIntBits(value) & 0xFFFF_FFFFL);
+    }
+
+    @Test
+    void theVersion1BytesOfTheseTestsAreThoseOfTheVersion1Writer() throws Exception {
+        var url = CorruptModelTest.class.getResource(GoldenModels.FILE);
+        assertArrayEquals(Files.readAllBytes(Path.of(url.toURI())), TestModels.v1Bytes(GoldenModels.model()));
     }
 
     @Test
@@ -174,11 +182,15 @@ class CorruptModelTest {
 
     @Test
     void unknownVersionsAreRefusedEvenWithValidChecksums() {
-        UnsupportedVersionException newer = failsWith(UnsupportedVersionException.class, withU32(8, 2), "version 2");
-        assertEquals(2, newer.foundVersion());
-        assertEquals(1, newer.supportedVersion());
-        assertTrue(newer.getMessage().contains("version 2 is newer than this reader supports (version 1)"),
+        UnsupportedVersionException newer = failsWith(UnsupportedVersionException.class, withU32(8, 3), "version 3");
+        assertEquals(3, newer.foundVersion());
+        assertEquals(2, newer.supportedVersion());
+        assertTrue(newer.getMessage().contains("version 3 is newer than this reader supports (version 2)"),
                 newer.getMessage());
+        // A version-1 file relabelled as version 2 is judged by version 2's header: its CRC is elsewhere.
+        byte[] relabelled = good();
+        TestModels.putU32(relabelled, 8, 2);
+        failsWith(ChecksumMismatchException.class, relabelled, "version 1 bytes declared as version 2");
         failsWith(UnsupportedVersionException.class, withU32(8, 0xFFFF_FFFFL), "version 2^32-1");
         assertTrue(failsWith(UnsupportedVersionException.class, withU32(8, 0), "version 0").getMessage()
                 .contains("version 0 is not valid"));

@@ -48,6 +48,13 @@ class ModelRoundTripTest {
         assertArrayEquals(rawBits(expected.scaler().shift()), rawBits(actual.scaler().shift()));
         assertArrayEquals(rawBits(expected.scaler().scale()), rawBits(actual.scaler().scale()));
         assertEquals(expected.classLabels(), actual.classLabels());
+        assertEquals(expected.featureNames(), actual.featureNames());
+        assertEquals(expected.targetScaler().kind(), actual.targetScaler().kind());
+        assertArrayEquals(rawBits(expected.targetScaler().shift()), rawBits(actual.targetScaler().shift()));
+        assertArrayEquals(rawBits(expected.targetScaler().scale()), rawBits(actual.targetScaler().scale()));
+        assertEquals(List.copyOf(expected.metadata().entrySet()), List.copyOf(actual.metadata().entrySet()),
+                "metadata, in order");
+        assertEquals(expected.id(), actual.id());
     }
 
     static int[] rawBits(float[] v) {
@@ -187,8 +194,64 @@ class ModelRoundTripTest {
     @Test
     void fileSizeIsAsDocumented() {
         Model small = TestModels.small();
-        // header 32 + architecture 12+2·12 + scaler 8+3·8 + parameters 4+26·4 + labels 4+(4+1)+(4+1) + CRC 4
-        assertEquals(226, ModelWriter.toBytes(small).length);
+        // header 48 + architecture 12+2·12 + scaler 8+3·8 + parameters 4+26·4 + labels 4+(4+1)+(4+1)
+        // + names 4+3·(4+2) ("x0".."x2") + target scaler 8+2·8 + metadata 4 + id 32 + CRC 4
+        assertEquals(324, ModelWriter.toBytes(small).length);
+        assertEquals(2, TestModels.u32(ModelWriter.toBytes(small), 8), "the writer writes version 2");
+    }
+
+    /** A regression model with everything version 2 adds: names, a target scaler, metadata in order. */
+    static Model regressionWithEverything() {
+        Network net = Network.builder(3).dense(4, Activation.RELU).dense(2, Activation.IDENTITY)
+                .loss(Loss.MEAN_SQUARED_ERROR).build();
+        java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("zeta", "first, though its key sorts last");
+        metadata.put("created", "2024-06-11T12:00:00Z");
+        metadata.put("", "an empty key");
+        metadata.put("command", "train a.csv \uD83D\uDE00 --save m.bkln\nwith a newline");
+        return TestModels.withSinParameters(net, FeatureScaler.identity(3), List.of())
+                .withFeatureNames(List.of("surface (m²)", "", "zimmer,\"anzahl\""))
+                .withTargetScaler(new FeatureScaler(FeatureScaler.Kind.STANDARDIZE,
+                        new float[]{2e5f, -0f}, new float[]{2e-5f, 3f}))
+                .withMetadata(metadata);
+    }
+
+    @Test
+    void version2FieldsRoundTrip() throws IOException {
+        Model model = regressionWithEverything();
+        Model loaded = roundTripAllWays(model);
+        assertEquals(List.of("zeta", "created", "", "command"), List.copyOf(loaded.metadata().keySet()));
+        assertEquals(model, loaded);
+        // The id leaves the metadata out: the same network with other metadata has the same id.
+        assertEquals(model.id(), ModelReader.read(ModelWriter.toBytes(model.withMetadata(java.util.Map.of()))).id());
+    }
+
+    @Test
+    void theWriterRefusesVersion2FieldsTheFormatCannotHold() {
+        Model model = regressionWithEverything();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelWriter.toBytes(model.withFeatureNames(List.of("a", "b\uDC00", "c"))));
+        assertTrue(e.getMessage().contains("feature name 1 is not valid Unicode"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ModelWriter.toBytes(model.withMetadata(java.util.Map.of("k", "\uD800"))));
+        assertTrue(e.getMessage().contains("metadata value of \"k\" is not valid Unicode"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelWriter.toBytes(
+                model.withMetadata(java.util.Map.of("k", "v".repeat(ModelFormat.MAX_METADATA_VALUE_BYTES + 1)))));
+        assertTrue(e.getMessage().contains("allows at most " + ModelFormat.MAX_METADATA_VALUE_BYTES), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelWriter.toBytes(
+                model.withMetadata(java.util.Map.of("k".repeat(ModelFormat.MAX_NAME_BYTES + 1), "v"))));
+        // At the limits: written and read back.
+        Model atLimits = model.withMetadata(java.util.Map.of("k".repeat(ModelFormat.MAX_NAME_BYTES),
+                "v".repeat(ModelFormat.MAX_METADATA_VALUE_BYTES)));
+        assertEquals(atLimits, assertDoesNotThrowModel(ModelWriter.toBytes(atLimits)));
+    }
+
+    private static Model assertDoesNotThrowModel(byte[] bytes) {
+        try {
+            return ModelReader.read(bytes);
+        } catch (ModelFormatException e) {
+            throw new AssertionError("a file the writer produced was refused: " + e.getMessage(), e);
+        }
     }
 
     @Test
