@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServeTest {
     private static final Network NET = Network.builder(3).dense(6, Activation.TANH).output(OutputHead.forClasses(3)).build();
     private static final List<String> LABELS = List.of("setosa", "versicolor", "virginica");
-    private static final List<String> FEATURES = List.of("x0", "x1", "x2"); // the default names
+    private static final List<String> FEATURES = List.of("length", "width", "depth");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -47,7 +47,7 @@ class ServeTest {
     private final StringWriter log = new StringWriter();
 
     private static Model model(long seed) {
-        return new Model(Parameters.initialize(NET, seed), FeatureScaler.identity(3), LABELS);
+        return new Model(Parameters.initialize(NET, seed), FeatureScaler.identity(3), LABELS).withFeatureNames(FEATURES);
     }
 
     private Path start(Model m, long watchMillis) throws Exception {
@@ -93,9 +93,9 @@ class ServeTest {
         for (int c = 0; c < 3; c++) {
             assertEquals(p[c], row.get("probabilities").get(LABELS.get(c)).floatValue(), 0f);
         }
-        JsonNode byName = json(post("/predict", "{\"features\": {\"x2\": 2, \"x0\": 0.5, \"x1\": -1.25}}"));
+        JsonNode byName = json(post("/predict", "{\"features\": {\"depth\": 2, \"length\": 0.5, \"width\": -1.25}}"));
         assertEquals(row, byName.get("prediction"));
-        JsonNode many = json(post("/predict", "{\"rows\": [[0.5, -1.25, 2], {\"x0\": 0.5, \"x1\": -1.25, \"x2\": 2}]}"));
+        JsonNode many = json(post("/predict", "{\"rows\": [[0.5, -1.25, 2], {\"length\": 0.5, \"width\": -1.25, \"depth\": 2}]}"));
         assertEquals(row, many.get("predictions").get(0));
         assertEquals(row, many.get("predictions").get(1));
 
@@ -117,7 +117,7 @@ class ServeTest {
         Map<String, Integer> cases = Map.of(
                 "{\"features\": [1, 2]}", 400,
                 "{\"features\": [1, 2, \"three\"]}", 400,
-                "{\"features\": {\"x0\": 1, \"x1\": 2, \"height\": 3}}", 400,
+                "{\"features\": {\"length\": 1, \"width\": 2, \"height\": 3}}", 400,
                 "{\"features\": [1, 2, 3",  400,
                 "[1, 2, 3]", 400,
                 "{\"colours\": [1, 2, 3]}", 400,
@@ -130,8 +130,8 @@ class ServeTest {
         }
         assertTrue(json(post("/predict", "{\"features\": [1, 2]}")).get("error").asText()
                 .contains("2 values for a model of 3 features"));
-        assertTrue(json(post("/predict", "{\"features\": {\"x0\": 1, \"x1\": 2, \"height\": 3}}")).get("error")
-                .asText().contains("unknown features [height]; missing features [x2]"));
+        assertTrue(json(post("/predict", "{\"features\": {\"length\": 1, \"width\": 2, \"height\": 3}}")).get("error")
+                .asText().contains("unknown features [height]; missing features [depth]"));
         assertEquals(405, get("/predict").statusCode());
         assertEquals(404, get("/nothing").statusCode());
         assertTrue(get("/metrics").body().contains("backlane_requests_total{endpoint=\"/predict\",code=\"400\"}"));
