@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.backlane.infer.FeatureOrder;
 import io.backlane.infer.Prediction;
 import io.backlane.infer.Predictor;
 import io.backlane.infer.ServingModel;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -293,32 +293,15 @@ final class PredictionServer implements AutoCloseable {
             return x;
         }
         if (row != null && row.isObject()) {
-            Map<String, Integer> index = new HashMap<>();
-            for (int j = 0; j < names.size(); j++) {
-                index.put(names.get(j), j);
-            }
-            boolean[] seen = new boolean[x.length];
-            List<String> unknown = new ArrayList<>();
+            Map<String, Float> byName = new HashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                Integer j = index.get(f.getKey());
-                if (j == null) {
-                    unknown.add(f.getKey());
-                } else {
-                    x[j] = number(f.getValue(), where + ", feature " + f.getKey());
-                    seen[j] = true;
-                }
+                byName.put(f.getKey(), number(f.getValue(), where + ", feature " + f.getKey()));
             }
-            List<String> missing = new ArrayList<>();
-            for (int j = 0; j < seen.length; j++) {
-                if (!seen[j]) {
-                    missing.add(names.get(j));
-                }
-            }
-            if (!unknown.isEmpty() || !missing.isEmpty()) {
-                throw new HttpError(400, where + ": " + (unknown.isEmpty() ? "" : "unknown features " + unknown
-                        + (missing.isEmpty() ? "" : "; ")) + (missing.isEmpty() ? "" : "missing features " + missing)
-                        + "; the model's features are " + names);
+            try {
+                FeatureOrder.byName(model, byName, x);
+            } catch (IllegalArgumentException mismatch) {
+                throw new HttpError(400, where + ": " + mismatch.getMessage());
             }
             return x;
         }
