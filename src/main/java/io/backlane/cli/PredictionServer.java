@@ -382,12 +382,7 @@ final class PredictionServer implements AutoCloseable {
 
     /** The model, after a few predictions so that the first request meets compiled code. */
     private static Model warmedUp(Model m) {
-        Predictor p = Predictor.of(m);
-        float[] x = new float[m.network().inputWidth()];
-        float[] out = new float[m.network().outputWidth()];
-        for (int i = 0; i < 2_000; i++) {
-            p.predict(x, out);
-        }
+        Predictor.of(m).warmUp(10_000);
         return m;
     }
 

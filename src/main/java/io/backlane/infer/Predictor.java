@@ -80,6 +80,25 @@ public final class Predictor {
         return this;
     }
 
+    /**
+     * Runs {@code calls} predictions of a zero input through this predictor's own buffers and
+     * discards them, so that its buffers exist and the JIT has had the chance to compile the forward
+     * pass before the first real request (C2 compiles in the background after some 10,000 calls):
+     * call it before serving, and after a swap to a model of another shape. Returns this predictor.
+     */
+    public Predictor warmUp(int calls) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("calls must be >= 0, got " + calls);
+        }
+        Model model = source.current();
+        float[] x = new float[model.network().inputWidth()];
+        float[] out = new float[model.network().outputWidth()];
+        for (int i = 0; i < calls; i++) {
+            predict(model, x, 0, out, 0, 1);
+        }
+        return this;
+    }
+
     /** The model this predictor uses now. */
     public Model model() {
         return source.current();

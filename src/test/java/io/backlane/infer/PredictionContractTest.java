@@ -165,4 +165,17 @@ class PredictionContractTest {
         });
         assertNotEquals(-1, answer.classIndex());
     }
+
+    @Test
+    void warmingUpChangesNoAnswer() {
+        Model model = threeClasses(9);
+        float[] x = input(4);
+        float[] cold = new float[3];
+        Predictor.of(model).predict(x, cold);
+        Predictor warm = Predictor.of(model).warmUp(5_000);
+        float[] out = new float[3];
+        warm.predict(x, out);
+        assertArrayEquals(cold, out, 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> warm.warmUp(-1));
+    }
 }
