@@ -204,6 +204,10 @@ public final class Model {
         return s;
     }
 
+    /**
+     * SHA-256 of a canonical binary form (docs/model-format.md, "Section 7: model id"): raw bits and
+     * length-prefixed UTF-8 only, so that a reader in any language can compute it.
+     */
     private String computeId() {
         MessageDigest sha;
         try {
@@ -211,17 +215,33 @@ public final class Model {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-        sha.update(text("backlane model\n" + network + "\n"));
-        ByteBuffer floats = ByteBuffer.allocate(4 * Math.max(theta.length, 1)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        string(sha, b, "backlane model id 1");
+        u32(sha, b, network.inputWidth());
+        u32(sha, b, network.layerCount());
+        for (int l = 1; l <= network.layerCount(); l++) {
+            Layer layer = network.layer(l);
+            u32(sha, b, layer.width());
+            string(sha, b, layer.activation().name());
+            u32(sha, b, Float.floatToRawIntBits(layer.slope()));
+        }
+        string(sha, b, network.loss().name());
+        ByteBuffer floats = ByteBuffer.allocate(4 * theta.length).order(ByteOrder.LITTLE_ENDIAN);
         floats.asFloatBuffer().put(theta);
-        sha.update(floats.array(), 0, 4 * theta.length);
+        sha.update(floats.array());
         for (FeatureScaler f : new FeatureScaler[] {scaler, targetScaler}) {
-            sha.update(text(f.kind().name() + Arrays.toString(f.shift()) + Arrays.toString(f.scale()) + "\n"));
+            string(sha, b, f.kind().name());
+            u32(sha, b, f.width());
+            for (float[] values : new float[][] {f.shift(), f.scale()}) {
+                for (float v : values) {
+                    u32(sha, b, Float.floatToRawIntBits(v));
+                }
+            }
         }
         for (List<String> strings : List.of(classLabels, featureNames)) {
-            sha.update(text(strings.size() + "\n"));
+            u32(sha, b, strings.size());
             for (String v : strings) {
-                sha.update(text(v.length() + ":" + v));
+                string(sha, b, v);
             }
         }
         byte[] digest = sha.digest();
@@ -232,8 +252,16 @@ public final class Model {
         return hex.toString();
     }
 
-    private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    private static void u32(MessageDigest sha, ByteBuffer b, int value) {
+        b.clear();
+        sha.update(b.putInt(value).array(), 0, 4);
+    }
+
+    /** A string as its UTF-8 byte length (u32, little-endian) and its UTF-8 bytes. */
+    private static void string(MessageDigest sha, ByteBuffer b, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        u32(sha, b, utf8.length);
+        sha.update(utf8);
     }
 
     @Override

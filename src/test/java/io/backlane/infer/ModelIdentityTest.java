@@ -71,4 +71,56 @@ class ModelIdentityTest {
         Model classifier = new Model(Parameters.initialize(CLASSIFIER, 1), FeatureScaler.identity(2), List.of("a", "b"));
         assertThrows(IllegalArgumentException.class, () -> classifier.withTargetScaler(targets));
     }
+
+    /** The recipe of docs/model-format.md ("Section 7: model id"), written out again: it is the id. */
+    @Test
+    void theIdIsTheDocumentedRecipe() throws Exception {
+        Network net = Network.builder(2).leakyRelu(3, 0.05f).output(OutputHead.forRegression()).build();
+        FeatureScaler in = new FeatureScaler(FeatureScaler.Kind.MIN_MAX, new float[] {1, -2}, new float[] {0.5f, 4});
+        FeatureScaler out = new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, new float[] {1e5f}, new float[] {2e-5f});
+        Parameters p = Parameters.initialize(net, 8);
+        Model m = new Model(p, in, List.of()).withFeatureNames(List.of("größe", "x")).withTargetScaler(out)
+                .withMetadata(Map.of("note", "not hashed"));
+
+        java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
+        java.util.function.IntConsumer u32 = v -> {
+            for (int i = 0; i < 4; i++) {
+                form.write(v >>> (8 * i));
+            }
+        };
+        java.util.function.Consumer<String> string = v -> {
+            byte[] utf8 = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            u32.accept(utf8.length);
+            form.writeBytes(utf8);
+        };
+        string.accept("backlane model id 1");
+        u32.accept(2);
+        u32.accept(2);
+        u32.accept(3);
+        string.accept("LEAKY_RELU");
+        u32.accept(Float.floatToRawIntBits(0.05f));
+        u32.accept(1);
+        string.accept("IDENTITY");
+        u32.accept(0);
+        string.accept("MEAN_SQUARED_ERROR");
+        for (float v : p.values()) {
+            u32.accept(Float.floatToRawIntBits(v));
+        }
+        for (FeatureScaler f : new FeatureScaler[] {in, out}) {
+            string.accept(f.kind().name());
+            u32.accept(f.width());
+            for (float v : f.shift()) {
+                u32.accept(Float.floatToRawIntBits(v));
+            }
+            for (float v : f.scale()) {
+                u32.accept(Float.floatToRawIntBits(v));
+            }
+        }
+        u32.accept(0);
+        u32.accept(2);
+        string.accept("größe");
+        string.accept("x");
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(form.toByteArray());
+        assertEquals(java.util.HexFormat.of().formatHex(digest, 0, 16), m.id());
+    }
 }
