@@ -2,6 +2,7 @@ package io.backlane.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,7 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes.
  */
 final class VectorGemm extends BlockedGemm {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The CPU's widest float species, capped at 512 bits (the width the kernels are written for). */
+    static final VectorSpecies<Float> WIDEST = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    /**
+     * The species of every kernel: {@code -Dbacklane.vectorBits} when the CPU has that width, else
+     * {@link #WIDEST}. A static final constant on purpose: C2 intrinsifies the Vector API only for a
+     * constant species (a species read from a field that is not final ran 2.5× slower, and allocated).
+     */
+    static final VectorSpecies<Float> S = species(KernelProvider.requestedVectorBits());
     static final int L = S.length();
     /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
     static final int MR = 4;
@@ -67,6 +76,14 @@ final class VectorGemm extends BlockedGemm {
 
     VectorGemm() {
         super(BLOCKING);
+    }
+
+    /** The species of {@code requestedBits} (KernelProvider.WIDEST or 0 for none), or WIDEST when the CPU lacks it. */
+    private static VectorSpecies<Float> species(int requestedBits) {
+        if (requestedBits <= 0 || requestedBits > WIDEST.vectorBitSize()) {
+            return WIDEST; // KernelProvider logs the refusal
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(requestedBits));
     }
 
     @Override

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the Java Vector API ({@code jdk.incubator.vector}), with the platform's preferred float
- * species. This class and {@link VectorGemm} are the only code in backlane that touches the incubator
+ * Kernels on the Java Vector API ({@code jdk.incubator.vector}), with the float species of
+ * {@link VectorGemm#S} (the platform's preferred one unless {@code -Dbacklane.vectorBits} says otherwise). This class and {@link VectorGemm} are the only code in backlane that touches the incubator
  * module; {@link KernelProvider} loads them reflectively, only when the module is readable.
  * Loops have vector bodies and scalar tails: no masked loads in inner loops.
  */
@@ -32,6 +32,11 @@ final class VectorKernels extends Kernels {
     @Override
     public boolean isVectorized() {
         return true;
+    }
+
+    @Override
+    int widestVectorBitSize() {
+        return VectorGemm.WIDEST.vectorBitSize();
     }
 
     @Override
