@@ -19,13 +19,14 @@ import java.util.Random;
  * every value. The activations are ReLU and identity on purpose: the Vector API's EXP and TANH are
  * not the same bits in C2 (its SVML stubs) as in the interpreter (Math.exp per lane), so a sigmoid,
  * tanh or softmax layer still differs in a few last bits between a cold and a warm JVM (7 of 1386
- * outputs of this probe with a 42-class softmax head); that is not what this probe is about. {@code main} prints the first call's bits (the kernels
+ * outputs with a 64-unit ReLU layer and a 42-class softmax head); that is not what this probe is about. {@code main} prints the first call's bits (the kernels
  * not yet compiled: interpreter and C1), then, after {@code args[0]} more calls, the bits again.
  */
 final class ColdJvmBitsProbe {
     private static final int FEATURES = 784;
     private static final int OUTPUTS = 42; // 42 % 4 = 2 columns for the single dot product
     private static final int BATCH = 32;
+    private static final int HIDDEN = 20; // the output layer's dot products: one 16-lane vector and a tail of 4
 
     private final Predictor predictor;
     private final float[] inputs = new float[BATCH * FEATURES];
@@ -33,7 +34,7 @@ final class ColdJvmBitsProbe {
     private final float[] batch = new float[BATCH * OUTPUTS];
 
     ColdJvmBitsProbe() {
-        Network net = Network.builder(FEATURES).dense(64, Activation.RELU)
+        Network net = Network.builder(FEATURES).dense(HIDDEN, Activation.RELU)
                 .output(OutputHead.forOutputs(OUTPUTS, Loss.MEAN_SQUARED_ERROR)).build();
         predictor = Predictor.of(new Model(Parameters.initialize(net, 7L), FeatureScaler.identity(FEATURES), List.of()));
         Random random = new Random(11L);
