@@ -19,8 +19,9 @@ import java.util.Random;
  * every value. The activations are ReLU and identity on purpose: the Vector API's EXP and TANH are
  * not the same bits in C2 (its SVML stubs) as in the interpreter (Math.exp per lane), so a sigmoid,
  * tanh or softmax layer still differs in a few last bits between a cold and a warm JVM (7 of 1386
- * outputs with a 64-unit ReLU layer and a 42-class softmax head); that is not what this probe is about. {@code main} prints the first call's bits (the kernels
- * not yet compiled: interpreter and C1), then, after {@code args[0]} more calls, the bits again.
+ * outputs with a 64-unit ReLU layer and a 42-class softmax head); that is not what this probe is
+ * about. {@code main} prints the first call's bits (the kernels not yet compiled: interpreter and
+ * C1), then, after {@code args[0]} more calls, the bits again.
  */
 final class ColdJvmBitsProbe {
     private static final int FEATURES = 784;
