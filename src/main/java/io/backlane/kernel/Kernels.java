@@ -39,6 +39,11 @@ public abstract class Kernels {
     /** Whether this implementation uses the Vector API. */
     public abstract boolean isVectorized();
 
+    /** The widest vectors the CPU offers these kernels, in bits (at most 512); 0 for scalar kernels. */
+    int widestVectorBitSize() {
+        return 0;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // GEMM
 

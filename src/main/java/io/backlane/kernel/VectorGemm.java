@@ -2,6 +2,7 @@ package io.backlane.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,7 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes.
  */
 final class VectorGemm extends BlockedGemm {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The CPU's widest float species, capped at 512 bits (the width the kernels are written for). */
+    static final VectorSpecies<Float> WIDEST = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    /**
+     * The species of every kernel: {@code -Dbacklane.vectorBits} when the CPU has that width, else
+     * {@link #WIDEST}. A static final constant on purpose: C2 intrinsifies the Vector API only for a
+     * constant species (a species read from a field that is not final ran 2.5× slower, and allocated).
+     */
+    static final VectorSpecies<Float> S = species(KernelProvider.requestedVectorBits());
     static final int L = S.length();
     /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
     static final int MR = 4;
@@ -67,6 +76,14 @@ final class VectorGemm extends BlockedGemm {
 
     VectorGemm() {
         super(BLOCKING);
+    }
+
+    /** The species of {@code requestedBits} (KernelProvider.WIDEST or 0 for none), or WIDEST when the CPU lacks it. */
+    private static VectorSpecies<Float> species(int requestedBits) {
+        if (requestedBits <= 0 || requestedBits > WIDEST.vectorBitSize()) {
+            return WIDEST; // KernelProvider logs the refusal
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(requestedBits));
     }
 
     @Override
@@ -226,6 +243,25 @@ final class VectorGemm extends BlockedGemm {
 
 
     /**
+     * Horizontal sums in a fixed order. {@code reduceLanes(ADD)} on floats adds in an unspecified order:
+     * C2's intrinsic as a tree, the interpreter and C1 lane by lane, so a kernel's last bits changed
+     * once C2 had compiled it (a cold JVM predicted other bits than a warm one). Instead each kernel
+     * adds v and v with lanes i and i ^ h swapped, for h = L/2, …, 2, 1, and takes lane 0: the same
+     * tree of adds in every tier. Written out in each kernel, with these constant shuffles, because
+     * a vector handed to a helper that C2 does not inline is boxed (it allocated 2.9 MB per window).
+     * SWAP_h is only used where L > h; where it is not, it is the identity.
+     */
+    static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
+
+    private static VectorShuffle<Float> swap(int h) {
+        int[] lanes = new int[L];
+        for (int i = 0; i < L; i++) {
+            lanes[i] = h < L ? i ^ h : i;
+        }
+        return VectorShuffle.fromArray(S, lanes, 0);
+    }
+
+    /**
      * The shuffles of the 4-row transpose in {@link #packAStrip}, for the two-vector
      * {@code x.rearrange(shuffle, y)} (an index of L or more picks lane index − L of y):
      * INTERLEAVE_LO/HI interleave two rows lane by lane (x0, y0, x1, y1, … from the low and the high
@@ -367,8 +403,32 @@ final class VectorGemm extends BlockedGemm {
             s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
             s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        // Horizontal sums in a fixed order (see SWAP_8).
+        if (L > 8) {
+            s0 = s0.add(s0.rearrange(SWAP_8));
+            s1 = s1.add(s1.rearrange(SWAP_8));
+            s2 = s2.add(s2.rearrange(SWAP_8));
+            s3 = s3.add(s3.rearrange(SWAP_8));
+        }
+        if (L > 4) {
+            s0 = s0.add(s0.rearrange(SWAP_4));
+            s1 = s1.add(s1.rearrange(SWAP_4));
+            s2 = s2.add(s2.rearrange(SWAP_4));
+            s3 = s3.add(s3.rearrange(SWAP_4));
+        }
+        if (L > 2) {
+            s0 = s0.add(s0.rearrange(SWAP_2));
+            s1 = s1.add(s1.rearrange(SWAP_2));
+            s2 = s2.add(s2.rearrange(SWAP_2));
+            s3 = s3.add(s3.rearrange(SWAP_2));
+        }
+        if (L > 1) {
+            s0 = s0.add(s0.rearrange(SWAP_1));
+            s1 = s1.add(s1.rearrange(SWAP_1));
+            s2 = s2.add(s2.rearrange(SWAP_1));
+            s3 = s3.add(s3.rearrange(SWAP_1));
+        }
+        float t0 = s0.lane(0), t1 = s1.lane(0), t2 = s2.lane(0), t3 = s3.lane(0);
         for (; p < k; p++) {
             float x = a[aOff + p];
             t0 += x * b[b0 + p];
@@ -414,16 +474,84 @@ final class VectorGemm extends BlockedGemm {
             s23 = x2.fma(y3, s23);
             s33 = x3.fma(y3, s33);
         }
-        // Horizontal sums, then the scalar tail of k, then the write-back; all unrolled in place,
-        // because a vector handed to a helper that C2 does not inline would be boxed.
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
-        float t22 = s22.reduceLanes(VectorOperators.ADD), t23 = s23.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
-        float t32 = s32.reduceLanes(VectorOperators.ADD), t33 = s33.reduceLanes(VectorOperators.ADD);
+        // Horizontal sums in a fixed order (see SWAP_8), then the scalar tail of k, then the write-back;
+        // all unrolled in place, because a vector handed to a helper that C2 does not inline would be boxed.
+        if (L > 8) {
+            s00 = s00.add(s00.rearrange(SWAP_8));
+            s01 = s01.add(s01.rearrange(SWAP_8));
+            s02 = s02.add(s02.rearrange(SWAP_8));
+            s03 = s03.add(s03.rearrange(SWAP_8));
+            s10 = s10.add(s10.rearrange(SWAP_8));
+            s11 = s11.add(s11.rearrange(SWAP_8));
+            s12 = s12.add(s12.rearrange(SWAP_8));
+            s13 = s13.add(s13.rearrange(SWAP_8));
+            s20 = s20.add(s20.rearrange(SWAP_8));
+            s21 = s21.add(s21.rearrange(SWAP_8));
+            s22 = s22.add(s22.rearrange(SWAP_8));
+            s23 = s23.add(s23.rearrange(SWAP_8));
+            s30 = s30.add(s30.rearrange(SWAP_8));
+            s31 = s31.add(s31.rearrange(SWAP_8));
+            s32 = s32.add(s32.rearrange(SWAP_8));
+            s33 = s33.add(s33.rearrange(SWAP_8));
+        }
+        if (L > 4) {
+            s00 = s00.add(s00.rearrange(SWAP_4));
+            s01 = s01.add(s01.rearrange(SWAP_4));
+            s02 = s02.add(s02.rearrange(SWAP_4));
+            s03 = s03.add(s03.rearrange(SWAP_4));
+            s10 = s10.add(s10.rearrange(SWAP_4));
+            s11 = s11.add(s11.rearrange(SWAP_4));
+            s12 = s12.add(s12.rearrange(SWAP_4));
+            s13 = s13.add(s13.rearrange(SWAP_4));
+            s20 = s20.add(s20.rearrange(SWAP_4));
+            s21 = s21.add(s21.rearrange(SWAP_4));
+            s22 = s22.add(s22.rearrange(SWAP_4));
+            s23 = s23.add(s23.rearrange(SWAP_4));
+            s30 = s30.add(s30.rearrange(SWAP_4));
+            s31 = s31.add(s31.rearrange(SWAP_4));
+            s32 = s32.add(s32.rearrange(SWAP_4));
+            s33 = s33.add(s33.rearrange(SWAP_4));
+        }
+        if (L > 2) {
+            s00 = s00.add(s00.rearrange(SWAP_2));
+            s01 = s01.add(s01.rearrange(SWAP_2));
+            s02 = s02.add(s02.rearrange(SWAP_2));
+            s03 = s03.add(s03.rearrange(SWAP_2));
+            s10 = s10.add(s10.rearrange(SWAP_2));
+            s11 = s11.add(s11.rearrange(SWAP_2));
+            s12 = s12.add(s12.rearrange(SWAP_2));
+            s13 = s13.add(s13.rearrange(SWAP_2));
+            s20 = s20.add(s20.rearrange(SWAP_2));
+            s21 = s21.add(s21.rearrange(SWAP_2));
+            s22 = s22.add(s22.rearrange(SWAP_2));
+            s23 = s23.add(s23.rearrange(SWAP_2));
+            s30 = s30.add(s30.rearrange(SWAP_2));
+            s31 = s31.add(s31.rearrange(SWAP_2));
+            s32 = s32.add(s32.rearrange(SWAP_2));
+            s33 = s33.add(s33.rearrange(SWAP_2));
+        }
+        if (L > 1) {
+            s00 = s00.add(s00.rearrange(SWAP_1));
+            s01 = s01.add(s01.rearrange(SWAP_1));
+            s02 = s02.add(s02.rearrange(SWAP_1));
+            s03 = s03.add(s03.rearrange(SWAP_1));
+            s10 = s10.add(s10.rearrange(SWAP_1));
+            s11 = s11.add(s11.rearrange(SWAP_1));
+            s12 = s12.add(s12.rearrange(SWAP_1));
+            s13 = s13.add(s13.rearrange(SWAP_1));
+            s20 = s20.add(s20.rearrange(SWAP_1));
+            s21 = s21.add(s21.rearrange(SWAP_1));
+            s22 = s22.add(s22.rearrange(SWAP_1));
+            s23 = s23.add(s23.rearrange(SWAP_1));
+            s30 = s30.add(s30.rearrange(SWAP_1));
+            s31 = s31.add(s31.rearrange(SWAP_1));
+            s32 = s32.add(s32.rearrange(SWAP_1));
+            s33 = s33.add(s33.rearrange(SWAP_1));
+        }
+        float t00 = s00.lane(0), t01 = s01.lane(0), t02 = s02.lane(0), t03 = s03.lane(0);
+        float t10 = s10.lane(0), t11 = s11.lane(0), t12 = s12.lane(0), t13 = s13.lane(0);
+        float t20 = s20.lane(0), t21 = s21.lane(0), t22 = s22.lane(0), t23 = s23.lane(0);
+        float t30 = s30.lane(0), t31 = s31.lane(0), t32 = s32.lane(0), t33 = s33.lane(0);
         for (; p < k; p++) {
             float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
             float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -494,7 +622,21 @@ final class VectorGemm extends BlockedGemm {
         for (; p + L <= k; p += L) {
             s0 = FloatVector.fromArray(S, x, xOff + p).fma(FloatVector.fromArray(S, y, yOff + p), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        FloatVector v = s0.add(s1).add(s2.add(s3));
+        // The horizontal sum in a fixed order (see SWAP_8).
+        if (L > 8) {
+            v = v.add(v.rearrange(SWAP_8));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(SWAP_4));
+        }
+        if (L > 2) {
+            v = v.add(v.rearrange(SWAP_2));
+        }
+        if (L > 1) {
+            v = v.add(v.rearrange(SWAP_1));
+        }
+        float s = v.lane(0);
         for (; p < k; p++) {
             s += x[xOff + p] * y[yOff + p];
         }

@@ -4,11 +4,12 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the Java Vector API ({@code jdk.incubator.vector}), with the platform's preferred float
- * species. This class and {@link VectorGemm} are the only code in backlane that touches the incubator
+ * Kernels on the Java Vector API ({@code jdk.incubator.vector}), with the float species of
+ * {@link VectorGemm#S} (the platform's preferred one unless {@code -Dbacklane.vectorBits} says otherwise). This class and {@link VectorGemm} are the only code in backlane that touches the incubator
  * module; {@link KernelProvider} loads them reflectively, only when the module is readable.
  * Loops have vector bodies and scalar tails: no masked loads in inner loops.
  */
@@ -18,10 +19,20 @@ final class VectorKernels extends Kernels {
     private static final int L = VectorGemm.L;
     /** Doubles of the same shape as S: half as many lanes, so one float vector widens into two. */
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    /** The fixed-order horizontal sum's shuffles for D (VectorGemm.SWAP_8 explains them). */
+    private static final VectorShuffle<Double> DSWAP_4 = dswap(4), DSWAP_2 = dswap(2);
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final FloatVector ZERO = FloatVector.zero(S);
 
     VectorKernels() {
+    }
+
+    private static VectorShuffle<Double> dswap(int h) {
+        int[] lanes = new int[D.length()];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = h < lanes.length ? i ^ h : i;
+        }
+        return VectorShuffle.fromArray(D, lanes, 0);
     }
 
     @Override
@@ -32,6 +43,11 @@ final class VectorKernels extends Kernels {
     @Override
     public boolean isVectorized() {
         return true;
+    }
+
+    @Override
+    int widestVectorBitSize() {
+        return VectorGemm.WIDEST.vectorBitSize();
     }
 
     @Override
@@ -75,7 +91,17 @@ final class VectorKernels extends Kernels {
             a2 = w0.fma(w0, a2);
             a3 = w1.fma(w1, a3);
         }
-        double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        // The horizontal sum in a fixed order, as VectorGemm.SWAP_8 explains; D has L/2 lanes.
+        DoubleVector sum = a0.add(a1).add(a2.add(a3));
+        if (L / 2 > 4) {
+            sum = sum.add(sum.rearrange(DSWAP_4));
+        }
+        if (L / 2 > 2) {
+            sum = sum.add(sum.rearrange(DSWAP_2));
+        }
+        // The last level as two lanes (the same bits): with 128-bit vectors, a rearrange of two doubles
+        // was not intrinsified and allocated.
+        double s = sum.lane(0) + sum.lane(1);
         for (; i < n; i++) {
             double v = x[xOff + i];
             s += v * v;
@@ -94,7 +120,21 @@ final class VectorKernels extends Kernels {
             a0 = a0.add(v.sub(v));
             a1 = a1.add(w.sub(w));
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        // Sums of zeros and NaNs: any order gives the same answer, but the fixed one of SWAP_8 costs nothing more.
+        FloatVector v = a0.add(a1);
+        if (L > 8) {
+            v = v.add(v.rearrange(VectorGemm.SWAP_8));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(VectorGemm.SWAP_4));
+        }
+        if (L > 2) {
+            v = v.add(v.rearrange(VectorGemm.SWAP_2));
+        }
+        if (L > 1) {
+            v = v.add(v.rearrange(VectorGemm.SWAP_1));
+        }
+        float s = v.lane(0);
         for (; i < n; i++) {
             s += x[xOff + i] - x[xOff + i];
         }
@@ -215,7 +255,20 @@ final class VectorKernels extends Kernels {
                 e.intoArray(dst, d + j);
                 vsum = vsum.add(e);
             }
-            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            // The horizontal sum in a fixed order (see VectorGemm.SWAP_8).
+            if (L > 8) {
+                vsum = vsum.add(vsum.rearrange(VectorGemm.SWAP_8));
+            }
+            if (L > 4) {
+                vsum = vsum.add(vsum.rearrange(VectorGemm.SWAP_4));
+            }
+            if (L > 2) {
+                vsum = vsum.add(vsum.rearrange(VectorGemm.SWAP_2));
+            }
+            if (L > 1) {
+                vsum = vsum.add(vsum.rearrange(VectorGemm.SWAP_1));
+            }
+            float sum = vsum.lane(0);
             for (; j < cols; j++) {
                 float e = (float) Math.exp(src[s + j] - max);
                 dst[d + j] = e;

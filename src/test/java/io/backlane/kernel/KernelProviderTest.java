@@ -12,7 +12,10 @@ import java.util.ResourceBundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KernelProviderTest {
     private String savedProperty;
+    private String savedBitsProperty;
 
     /** A {@link System.Logger} that keeps what it is given. */
     static final class CapturingLogger implements System.Logger {
@@ -59,6 +63,7 @@ class KernelProviderTest {
     @BeforeEach
     void saveProperty() {
         savedProperty = System.getProperty(KernelProvider.VECTOR_PROPERTY);
+        savedBitsProperty = System.getProperty(KernelProvider.VECTOR_BITS_PROPERTY);
     }
 
     @AfterEach
@@ -67,6 +72,11 @@ class KernelProviderTest {
             System.clearProperty(KernelProvider.VECTOR_PROPERTY);
         } else {
             System.setProperty(KernelProvider.VECTOR_PROPERTY, savedProperty);
+        }
+        if (savedBitsProperty == null) {
+            System.clearProperty(KernelProvider.VECTOR_BITS_PROPERTY);
+        } else {
+            System.setProperty(KernelProvider.VECTOR_BITS_PROPERTY, savedBitsProperty);
         }
     }
 
@@ -101,6 +111,65 @@ class KernelProviderTest {
             assertEquals(Level.INFO, entry.level());
             assertTrue(entry.message().contains(k.name()), entry.message());
         }
+    }
+
+    @Test
+    void vectorBitsParsesTheWidthsAndZero() {
+        assertEquals(KernelProvider.WIDEST, KernelProvider.parseVectorBits(null));
+        assertEquals(KernelProvider.WIDEST, KernelProvider.parseVectorBits(" "));
+        assertEquals(0, KernelProvider.parseVectorBits("0"));
+        assertEquals(128, KernelProvider.parseVectorBits("128"));
+        assertEquals(256, KernelProvider.parseVectorBits(" 256 "));
+        assertEquals(512, KernelProvider.parseVectorBits("512"));
+        for (String bad : new String[] {"300", "1024", "64", "-1", "wide", "256bit"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> KernelProvider.parseVectorBits(bad), bad);
+            assertTrue(e.getMessage().contains("-D" + KernelProvider.VECTOR_BITS_PROPERTY + "=" + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void vectorBitsZeroForcesScalarKernelsWithOneInfoRecord() {
+        System.setProperty(KernelProvider.VECTOR_BITS_PROPERTY, "0");
+        CapturingLogger log = new CapturingLogger();
+        Kernels k = KernelProvider.choose(log);
+        assertFalse(k.isVectorized(), k.name());
+        CapturingLogger.Entry entry = log.only();
+        assertEquals(Level.INFO, entry.level());
+        assertTrue(entry.message().contains(KernelProvider.VECTOR_BITS_PROPERTY + "=0"), entry.message());
+    }
+
+    @Test
+    void badVectorBitsIsRefusedWithOneWarningAndTheVectorKernels() {
+        System.setProperty(KernelProvider.VECTOR_BITS_PROPERTY, "300");
+        CapturingLogger log = new CapturingLogger();
+        Kernels k = KernelProvider.choose(log);
+        assertTrue(k.isVectorized(), k.name());
+        CapturingLogger.Entry entry = log.only();
+        assertEquals(Level.WARNING, entry.level());
+        assertTrue(entry.message().contains("-D" + KernelProvider.VECTOR_BITS_PROPERTY + "=300"), entry.message());
+        assertTrue(entry.message().contains(k.name()), entry.message());
+    }
+
+    @Test
+    void aWidthAboveTheWidestIsRefused() {
+        String refusal = KernelProvider.widthRefusal(512, 256);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("=512") && refusal.contains("256 bits"), refusal);
+        assertNull(KernelProvider.widthRefusal(256, 256));
+        assertNull(KernelProvider.widthRefusal(128, 512));
+        assertNull(KernelProvider.widthRefusal(KernelProvider.WIDEST, 128));
+    }
+
+    /** In surefire's vector-256 and vector-128 executions the kernels must really run at that width. */
+    @Test
+    void kernelsRunAtTheWidthThisJvmAskedFor() {
+        int requested = KernelProvider.requestedVectorBits();
+        int widest = Kernels.get().widestVectorBitSize();
+        int expected = requested > 0 && requested <= widest ? requested : widest;
+        assertTrue(Kernels.get().name().startsWith("vector(" + expected + " bit, micro-kernel 4x" + expected / 8 + ")"),
+                Kernels.get().name() + " with -D" + KernelProvider.VECTOR_BITS_PROPERTY + "="
+                        + System.getProperty(KernelProvider.VECTOR_BITS_PROPERTY));
     }
 
     @Test
