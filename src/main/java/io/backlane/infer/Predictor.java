@@ -338,8 +338,10 @@ public final class Predictor {
         for (int i = off; i < end; i++) {
             if (!Float.isFinite(input[i])) {
                 int row = (i - off) / nIn;
-                throw new IllegalArgumentException((rows > 1 ? "row " + row + ", " : "") + "feature " + (i - off - row * nIn)
-                        + " is " + input[i] + "; features must be finite (Predictor.acceptNonFinite(true) lets them through)");
+                int j = i - off - row * nIn;
+                throw new IllegalArgumentException((rows > 1 ? "row " + row + ", " : "") + "feature " + j
+                        + " (" + model.featureNames().get(j) + ") is " + input[i]
+                        + "; features must be finite (Predictor.acceptNonFinite(true) lets them through)");
             }
         }
     }

@@ -101,10 +101,10 @@ class PredictionContractTest {
         Predictor predictor = Predictor.of(threeClasses(4));
         float[] x = {1f, Float.NaN, 2f};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> predictor.predictClass(x));
-        assertTrue(e.getMessage().startsWith("feature 1 is NaN"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("feature 1 (x1) is NaN"), e.getMessage());
         float[] rows = {0, 0, 0, 1, 2, Float.POSITIVE_INFINITY};
         e = assertThrows(IllegalArgumentException.class, () -> predictor.predict(rows, 0, new float[6], 0, 2));
-        assertTrue(e.getMessage().startsWith("row 1, feature 2 is Infinity"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("row 1, feature 2 (x2) is Infinity"), e.getMessage());
         float[] out = new float[3];
         predictor.acceptNonFinite(true).predict(x, out);
         assertTrue(Float.isNaN(out[0]), "accepted: the NaN goes through");
