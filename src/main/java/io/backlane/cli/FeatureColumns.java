@@ -2,14 +2,12 @@ package io.backlane.cli;
 
 import io.backlane.data.DataFormatException;
 import io.backlane.data.Dataset;
+import io.backlane.infer.FeatureOrder;
 import io.backlane.nn.Model;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,7 +19,7 @@ import java.util.Set;
  * warns once when the names differ.
  *
  * <pre>{@code
- * int[] order = FeatureColumns.match(model, header, "new.csv", false, false, err);   // null: file order
+ * FeatureOrder order = FeatureColumns.match(model, header, "new.csv", false, false, err, "");   // null: file order
  * }</pre>
  */
 final class FeatureColumns {
@@ -29,8 +27,8 @@ final class FeatureColumns {
     }
 
     /**
-     * The file column of each model feature ({@code order[j]} feeds feature j), or null when the
-     * columns are taken in file order (the caller still checks the width).
+     * The mapping of the file's columns to the model's features ({@link FeatureOrder}, from the
+     * library), or null when the columns are taken in file order (the caller still checks the width).
      *
      * @param columns    the file's feature columns in file order (the label column left out)
      * @param noHeader   the file has no header: its column names mean nothing
@@ -40,8 +38,8 @@ final class FeatureColumns {
      * @throws DataFormatException naming the model features the file lacks and the columns the
      *                             model does not know
      */
-    static int[] match(Model model, List<String> columns, String source, boolean noHeader, boolean byPosition,
-                       PrintWriter err, String hint) throws DataFormatException {
+    static FeatureOrder match(Model model, List<String> columns, String source, boolean noHeader, boolean byPosition,
+                              PrintWriter err, String hint) throws DataFormatException {
         List<String> names = model.featureNames();
         if (noHeader || !hasNames(model)) {
             return null;
@@ -57,20 +55,8 @@ final class FeatureColumns {
         if (columns.equals(names)) {
             return null;
         }
-        Map<String, Integer> at = new HashMap<>();
-        for (int c = 0; c < columns.size(); c++) {
-            at.putIfAbsent(columns.get(c), c);
-        }
-        List<String> missing = new ArrayList<>();
-        int[] order = new int[names.size()];
-        for (int j = 0; j < order.length; j++) {
-            Integer c = at.get(names.get(j));
-            if (c == null) {
-                missing.add(names.get(j));
-            } else {
-                order[j] = c;
-            }
-        }
+        Set<String> present = new HashSet<>(columns);
+        List<String> missing = names.stream().filter(n -> !present.contains(n)).toList();
         Set<String> known = new HashSet<>(names);
         List<String> unknown = columns.stream().filter(c -> !known.contains(c)).toList();
         if (!missing.isEmpty() || !unknown.isEmpty()) {
@@ -82,7 +68,7 @@ final class FeatureColumns {
                     + "; --by-position takes the columns in file order" + (unknown.isEmpty() ? "" : hint);
             throw new DataFormatException(source, problem);
         }
-        return order;
+        return FeatureOrder.of(model, columns);
     }
 
     /**
@@ -91,28 +77,21 @@ final class FeatureColumns {
      */
     static Dataset arrange(Dataset data, Model model, boolean noHeader, boolean byPosition, PrintWriter err)
             throws DataFormatException {
-        int[] order = match(model, data.featureNames(), data.source(), noHeader, byPosition, err, "");
+        FeatureOrder order = match(model, data.featureNames(), data.source(), noHeader, byPosition, err, "");
         if (order == null) {
             return data;
         }
         int rows = data.rows();
         int width = data.width();
         float[] from = data.features();
-        float[] to = new float[rows * order.length];
+        float[] to = new float[rows * order.width()];
         for (int i = 0; i < rows; i++) {
-            permute(from, i * width, order, to, i * order.length);
+            order.arrange(from, i * width, to, i * order.width());
         }
         List<String> names = model.featureNames();
         return data.isClassification()
                 ? Dataset.classification(names, to, data.classIndices(), data.classLabels(), data.targetName())
                 : Dataset.regression(names, to, data.targets(), data.targetName());
-    }
-
-    /** to[toOff + j] = from[fromOff + order[j]]. */
-    static void permute(float[] from, int fromOff, int[] order, float[] to, int toOff) {
-        for (int j = 0; j < order.length; j++) {
-            to[toOff + j] = from[fromOff + order[j]];
-        }
     }
 
     /** Whether the model's features have real names: a version-1 model has x0, x1, ... (none stored). */

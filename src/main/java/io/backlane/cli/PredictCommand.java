@@ -1,6 +1,7 @@
 package io.backlane.cli;
 
 import io.backlane.data.CsvLoader;
+import io.backlane.infer.FeatureOrder;
 import io.backlane.infer.Predictor;
 import io.backlane.io.ModelReader;
 import io.backlane.nn.Model;
@@ -95,7 +96,7 @@ final class PredictCommand implements Callable<Integer> {
         private boolean started;
         /** Matches the header's columns to the model's features; see {@link FeatureColumns}. */
         ColumnMatcher columns;
-        private int[] order;            // file column of each feature, or null: file order
+        private FeatureOrder order;     // the file's columns to the model's features, or null: file order
         private float[] arranged;
 
         RowWriter(PrintWriter out, Model model, String source, String widthHint) {
@@ -112,13 +113,13 @@ final class PredictCommand implements Callable<Integer> {
         @Override
         public void header(List<String> featureNames) throws IOException {
             order = columns == null ? null : columns.match(featureNames);
-            arranged = order == null ? null : new float[order.length];
+            arranged = order == null ? null : new float[order.width()];
         }
 
         @Override
         public void row(float[] features) throws IOException {
             if (order != null) {
-                FeatureColumns.permute(features, 0, order, arranged, 0);
+                order.arrange(features, 0, arranged, 0);
                 features = arranged;
             }
             if (!started) {
@@ -148,10 +149,10 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** The header's columns to the model's features: the file column of each feature, or null for file order. */
+    /** The header's columns to the model's features, or null for file order. */
     @FunctionalInterface
     interface ColumnMatcher {
-        int[] match(List<String> header) throws IOException;
+        FeatureOrder match(List<String> header) throws IOException;
     }
 
     /** The CSV header: predicted label and class probabilities, or the predicted values of a regression model. */
