@@ -1,6 +1,5 @@
 package io.backlane.io;
 
-import io.backlane.nn.Model;
 import io.backlane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Damaged and hostile version-1 inputs (the previous format, which readers keep reading; version 2
@@ -47,24 +45,11 @@ class CorruptModelTest {
 
     /** Reads bytes that must fail, and returns the exception after checking that it is a documented type. */
     private static ModelFormatException fails(byte[] bytes, String context) {
-        try {
-            Model m = ModelReader.read(bytes, NAME);
-            fail(context + ": read succeeded and returned " + m.network());
-            return null;
-        } catch (ModelFormatException e) {
-            assertTrue(e.getMessage().startsWith(NAME + ": "), context + ": message must name the source: " + e.getMessage());
-            return e;
-        } catch (Throwable t) {
-            throw new AssertionError(context + ": expected a ModelFormatException, got " + t, t);
-        }
+        return TestModels.readFails(bytes, NAME, context);
     }
 
     private static <T extends ModelFormatException> T failsWith(Class<T> type, byte[] bytes, String context) {
-        ModelFormatException e = fails(bytes, context);
-        if (e.getClass() != type) {
-            throw new AssertionError(context + ": expected " + type.getSimpleName() + ", got " + e, e);
-        }
-        return type.cast(e);
+        return TestModels.readFailsWith(type, bytes, NAME, context);
     }
 
     private static byte[] good() {

@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Damaged and hostile version-2 inputs: the checks of {@link CorruptModelTest} on the current
@@ -47,24 +46,11 @@ class CorruptModelV2Test {
     private static final int REGRESSION_TARGET = TestModels.sectionStart(REGRESSION, 5);
 
     private static ModelFormatException fails(byte[] bytes, String context) {
-        try {
-            Model m = ModelReader.read(bytes, NAME);
-            fail(context + ": read succeeded and returned " + m);
-            return null;
-        } catch (ModelFormatException e) {
-            assertTrue(e.getMessage().startsWith(NAME + ": "), context + ": message must name the source: " + e.getMessage());
-            return e;
-        } catch (Throwable t) {
-            throw new AssertionError(context + ": expected a ModelFormatException, got " + t, t);
-        }
+        return TestModels.readFails(bytes, NAME, context);
     }
 
     private static <T extends ModelFormatException> T failsWith(Class<T> type, byte[] bytes, String context) {
-        ModelFormatException e = fails(bytes, context);
-        if (e.getClass() != type) {
-            throw new AssertionError(context + ": expected " + type.getSimpleName() + ", got " + e, e);
-        }
-        return type.cast(e);
+        return TestModels.readFailsWith(type, bytes, NAME, context);
     }
 
     private static CorruptModelException corrupt(byte[] bytes, String context, String messagePart, long offset) {

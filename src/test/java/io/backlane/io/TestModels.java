@@ -128,4 +128,33 @@ final class TestModels {
         buf.putInt((int) crc(buf.array(), 0, buf.position()));
         return buf.array();
     }
+
+    /**
+     * Reads {@code bytes} as the model file {@code name} and returns the ModelFormatException it must
+     * throw, whose message must start with the name; anything else fails the test.
+     */
+    static ModelFormatException readFails(byte[] bytes, String name, String context) {
+        try {
+            Model m = ModelReader.read(bytes, name);
+            throw new AssertionError(context + ": read succeeded and returned " + m);
+        } catch (ModelFormatException e) {
+            if (!e.getMessage().startsWith(name + ": ")) {
+                throw new AssertionError(context + ": message must name the source: " + e.getMessage(), e);
+            }
+            return e;
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(context + ": expected a ModelFormatException, got " + t, t);
+        }
+    }
+
+    /** {@link #readFails}, and the exception must be exactly of {@code type}. */
+    static <T extends ModelFormatException> T readFailsWith(Class<T> type, byte[] bytes, String name, String context) {
+        ModelFormatException e = readFails(bytes, name, context);
+        if (e.getClass() != type) {
+            throw new AssertionError(context + ": expected " + type.getSimpleName() + ", got " + e, e);
+        }
+        return type.cast(e);
+    }
 }
