@@ -19,6 +19,7 @@ public final class FeatureScaler {
     private final Kind kind;
     private final float[] shift;
     private final float[] scale;
+    private final boolean identity; // shift 0 and scale 1 everywhere: asked on every prediction, so known once
 
     /** A transform with explicit parameters (for example read from a model file). */
     public FeatureScaler(Kind kind, float[] shift, float[] scale) {
@@ -37,6 +38,11 @@ public final class FeatureScaler {
         this.kind = kind;
         this.shift = shift.clone();
         this.scale = scale.clone();
+        boolean same = true;
+        for (int j = 0; j < shift.length; j++) {
+            same &= shift[j] == 0f && scale[j] == 1f;
+        }
+        this.identity = same;
     }
 
     /** The identity transform on {@code width} features. */
@@ -139,12 +145,7 @@ public final class FeatureScaler {
 
     /** Whether this transform changes nothing (shift 0 and scale 1 everywhere). */
     public boolean isIdentity() {
-        for (int j = 0; j < shift.length; j++) {
-            if (shift[j] != 0f || scale[j] != 1f) {
-                return false;
-            }
-        }
-        return true;
+        return identity;
     }
 
     /** Transforms one example from {@code src} into {@code dst} (which may be src); allocates nothing. */
