@@ -1,5 +1,7 @@
 package io.backlane.infer;
 
+import io.backlane.kernel.Kernels;
+import io.backlane.nn.Forward;
 import io.backlane.nn.Model;
 
 /**
@@ -21,15 +23,20 @@ import io.backlane.nn.Model;
 public final class ServingModel {
     private volatile Model current;
 
+    /** Serves {@code model} until the first {@link #swap}. */
     public ServingModel(Model model) {
         swap(model);
     }
 
-    /** Publishes {@code model}; predictors use it from their next call. */
+    /**
+     * Publishes {@code model}; predictors use it from their next call. The model's weights are packed
+     * for the kernels here, on the calling thread, before it is published: no request pays for it.
+     */
     public void swap(Model model) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");
         }
+        Forward.prepare(Kernels.get(), model);
         current = model;
     }
 

@@ -166,24 +166,126 @@ abstract class BlockedGemm {
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb, 0);
                 for (int ic = 0; ic < m; ic += mcBlock) {
                     int mc = Math.min(mcBlock, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
+                    macroKernel(mc, nc, kc, pa, pb, 0, alpha, betaBlock, c, cOff + ic * ldc + jc, ldc, ws);
+                }
+            }
+        }
+    }
+
+    /** The two innermost loops: the packed A block (mc × kc) times the packed B panel (kc × nc) at {@code pbBase}. */
+    private void macroKernel(int mc, int nc, int kc, float[] pa, float[] pb, int pbBase, float alpha, float beta,
+                             float[] c, int cBlock, int ldc, GemmWorkspace ws) {
+        int mr = blocking.mr(), nr = blocking.nr();
+        for (int jr = 0; jr < nc; jr += nr) {
+            int nrEff = Math.min(nr, nc - jr);
+            int pbOff = pbBase + (jr / nr) * kc * nr;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int mrEff = Math.min(mr, mc - ir);
+                int paOff = (ir / mr) * kc * mr;
+                int cTile = cBlock + ir * ldc + jr;
+                if (mrEff == mr && nrEff == nr) {
+                    microKernel(kc, pa, paOff, pb, pbOff, alpha, beta, c, cTile, ldc);
+                } else {
+                    // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
+                    edgeKernel(nrEff, kc, pa, paOff, pb, pbOff, alpha, ws.tile, nr);
+                    mergeTile(ws.tile, mrEff, nrEff, beta, c, cTile, ldc);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Prepacked weights: C = A·Wᵀ with W packed once (a model's layers), for prediction.
+
+    /**
+     * One row of A, unpacked ({@code a[aOff ..]}, kc contiguous values), times a packed B strip:
+     * C[0, 0:NR] = Σ_p a_p·b_p + beta·C, beta 0 or 1 (0: C not read). Every element is computed by
+     * the operations of {@link #microKernel} with alpha 1, in the same order, so that a row of a
+     * product gets the same bits alone as inside a tile of MR rows.
+     */
+    abstract void rowKernel(int kc, float[] a, int aOff, float[] pb, int pbOff, float beta, float[] c, int cOff);
+
+    /**
+     * Whether W with n rows is kept as it is and multiplied by {@link #dotProducts}: with at most
+     * NR/2 outputs (an output layer of 1 or 10 units), packing would pad every row of Wᵀ to NR
+     * columns, up to 64 times the memory and the multiply-adds.
+     */
+    final boolean keepsWeightsUnpacked(int n) {
+        return 2 * n <= blocking.nr();
+    }
+
+    /** The length of W (n × k) packed by {@link #packWeights}: op(B) = Wᵀ in whole NR-wide strips, or W itself. */
+    final int packedWeightsLength(int n, int k) {
+        return Math.multiplyExact(keepsWeightsUnpacked(n) ? n : roundUp(n, blocking.nr()), k);
+    }
+
+    /**
+     * Packs W (n × k, row-major, {@code w[wOff ..]}) as op(B) = Wᵀ, every (jc, pc) panel of the loop
+     * nest as {@link #packB} lays it out, panels in loop order: the panel at (jc, pc) starts at
+     * {@code jc·k + pc·roundUp(nc, NR)}. A narrow W ({@link #keepsWeightsUnpacked}) is copied as it is.
+     */
+    final void packWeights(int n, int k, float[] w, int wOff, float[] packed) {
+        if (keepsWeightsUnpacked(n)) {
+            System.arraycopy(w, wOff, packed, 0, n * k);
+            return;
+        }
+        int kcBlock = blocking.kc(), ncBlock = blocking.nc();
+        for (int jc = 0; jc < n; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n - jc);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                packB(true, w, wOff, k, pc, Math.min(kcBlock, k - pc), jc, nc, packed, panelOffset(jc, pc, k, nc));
+            }
+        }
+    }
+
+    private int panelOffset(int jc, int pc, int k, int nc) {
+        return jc * k + pc * roundUp(nc, blocking.nr());
+    }
+
+    /**
+     * C (m × n, rows ldc apart) = A (m × k, rows lda apart) · Wᵀ, W packed by {@link #packWeights}.
+     * Whole MR-row groups of A are packed and run through the micro-kernel, the last m % MR rows
+     * through {@link #rowKernel} unpacked; both compute each element alike, so each row of C has the
+     * same bits whatever m is and wherever the row sits in A. (So do the dot products of a narrow W:
+     * each column by one kernel whatever the row.)
+     */
+    final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
+                              float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        if (keepsWeightsUnpacked(n)) {
+            dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
+            return;
+        }
+        int mr = blocking.mr(), nr = blocking.nr();
+        int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
+        int fullRows = m - m % mr;
+        ws.ensure(Math.min(mcBlock, fullRows) * Math.min(kcBlock, k), 0, mr * nr);
+        float[] pa = ws.packedA;
+        for (int jc = 0; jc < n; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n - jc);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                int kc = Math.min(kcBlock, k - pc);
+                float beta = pc == 0 ? 0f : 1f; // later blocks accumulate
+                int panel = panelOffset(jc, pc, k, nc);
+                for (int ic = 0; ic < fullRows; ic += mcBlock) {
+                    int mc = Math.min(mcBlock, fullRows - ic);
+                    packA(false, a, aOff, lda, ic, mc, pc, kc, pa);
+                    macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cOff + ic * ldc + jc, ldc, ws);
+                }
+                for (int i = fullRows; i < m; i++) {
+                    int aRow = aOff + i * lda + pc;
+                    int cRow = cOff + i * ldc + jc;
                     for (int jr = 0; jr < nc; jr += nr) {
-                        int nrEff = Math.min(nr, nc - jr);
-                        int pbOff = (jr / nr) * kc * nr;
-                        for (int ir = 0; ir < mc; ir += mr) {
-                            int mrEff = Math.min(mr, mc - ir);
-                            int paOff = (ir / mr) * kc * mr;
-                            int cTile = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mrEff == mr && nrEff == nr) {
-                                microKernel(kc, pa, paOff, pb, pbOff, alpha, betaBlock, c, cTile, ldc);
-                            } else {
-                                // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
-                                edgeKernel(nrEff, kc, pa, paOff, pb, pbOff, alpha, ws.tile, nr);
-                                mergeTile(ws.tile, mrEff, nrEff, betaBlock, c, cTile, ldc);
-                            }
+                        int cols = Math.min(nr, nc - jr);
+                        int pbOff = panel + (jr / nr) * kc * nr;
+                        if (cols == nr) {
+                            rowKernel(kc, a, aRow, packed, pbOff, beta, c, cRow + jr);
+                        } else {
+                            rowKernel(kc, a, aRow, packed, pbOff, 0f, ws.tile, 0);
+                            mergeTile(ws.tile, 1, cols, beta, c, cRow + jr, ldc);
                         }
                     }
                 }
@@ -207,12 +309,12 @@ abstract class BlockedGemm {
     }
 
     /**
-     * Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide strips: element (p, j) of strip s goes to
-     * {@code pb[s·kc·NR + p·NR + j]}; columns past nc are zero.
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide strips from {@code pb[pbOff]} on: element (p, j)
+     * of strip s goes to {@code pb[pbOff + s·kc·NR + p·NR + j]}; columns past nc are zero.
      */
-    final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+    final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb, int pbOff) {
         int nr = blocking.nr();
-        for (int jr = 0, strip = 0; jr < nc; jr += nr, strip += kc * nr) {
+        for (int jr = 0, strip = pbOff; jr < nc; jr += nr, strip += kc * nr) {
             packBStrip(transB, b, bOff, ldb, pc, kc, jc + jr, Math.min(nr, nc - jr), pb, strip);
         }
     }

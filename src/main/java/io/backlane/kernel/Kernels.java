@@ -110,6 +110,58 @@ public abstract class Kernels {
                        float beta, float[] c, int cOff, int ldc, GemmWorkspace ws);
 
     // ---------------------------------------------------------------------------------------------
+    // Prepacked weights: the forward product of an immutable model
+
+    /**
+     * Packs a weight matrix W (n × k, row-major from {@code wOff}: one row of k inputs per output)
+     * once, into the layout that {@link #multiplyPacked} reads, so that a product with it packs only
+     * its activations: what a served model does with its layers (ONNX Runtime prepacks its weights
+     * when a session is created, for the same reason). The result serves kernels of this kind (the layout depends on the vector width); it
+     * holds about n·k floats (n rounded up to the micro-kernel's tile width, except for
+     * narrow matrices, kept as they are).
+     */
+    public final PackedWeights packWeights(int n, int k, float[] w, int wOff) {
+        Check.positive("n", n);
+        Check.positive("k", k);
+        Check.matrix("w", w, wOff, "k", k, n, k);
+        BlockedGemm engine = engine();
+        int length;
+        try {
+            length = engine.packedWeightsLength(n, k);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + n + " x " + k + " weight matrix is too large to pack");
+        }
+        float[] packed = new float[length];
+        engine.packWeights(n, k, w, wOff, packed);
+        return new PackedWeights(engine, name(), n, k, packed);
+    }
+
+    /**
+     * C = A·Wᵀ: A is m × k (rows contiguous from {@code aOff}), C is m × n (rows contiguous from
+     * {@code cOff}, written without being read), W packed by {@link #packWeights} of these kernels.
+     * Each row of C is computed by the same operations whatever m is and wherever the row sits in
+     * A: an example gets the same bits alone as in any batch.
+     */
+    public final void multiplyPacked(int m, float[] a, int aOff, PackedWeights w, float[] c, int cOff, GemmWorkspace ws) {
+        if (w == null || w.engine != engine()) {
+            throw new IllegalArgumentException("w must be packed by kernels of this kind (" + name() + "), got "
+                    + (w == null ? "null" : "weights packed by " + w.packedBy));
+        }
+        if (ws == null) {
+            throw new IllegalArgumentException("ws must not be null");
+        }
+        Check.nonNegative("m", m);
+        Check.matrix("a", a, aOff, "k", w.k, m, w.k);
+        Check.matrix("c", c, cOff, "n", w.n, m, w.n);
+        if (m > 0) {
+            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, c, cOff, w.n, ws);
+        }
+    }
+
+    /** The blocked GEMM behind {@link #packWeights} and {@link #multiplyPacked}. */
+    abstract BlockedGemm engine();
+
+    // ---------------------------------------------------------------------------------------------
     // BLAS-1 style
 
     /** y[i] += alpha · x[i] for i in [0, n). */

@@ -73,6 +73,17 @@ final class ScalarGemm extends BlockedGemm {
         storeRow4(c30, c31, c32, c33, alpha, beta, c, cOff + 3 * ldc);
     }
 
+    /** One unpacked row of A times a packed B strip: a row of {@link #microKernel4x4}, in the same order. */
+    @Override
+    void rowKernel(int kc, float[] a, int aOff, float[] pb, int pbOff, float beta, float[] c, int cOff) {
+        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
+        for (int p = 0, bi = pbOff; p < kc; p++, bi += NR) {
+            float x = a[aOff + p];
+            c0 += x * pb[bi]; c1 += x * pb[bi + 1]; c2 += x * pb[bi + 2]; c3 += x * pb[bi + 3];
+        }
+        storeRow4(c0, c1, c2, c3, 1f, beta, c, cOff);
+    }
+
     @Override
     void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         for (int j = 0; j < n; j++) {

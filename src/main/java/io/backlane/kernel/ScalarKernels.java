@@ -23,6 +23,11 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
+    BlockedGemm engine() {
+        return GEMM;
+    }
+
+    @Override
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
         GEMM.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
@@ -99,13 +104,12 @@ final class ScalarKernels extends Kernels {
         switch (g) {
             case SIGMOID -> {
                 for (int i = 0; i < n; i++) {
-                    // exp(-z) overflows to +Inf for z << 0, giving 1/Inf = 0: no NaN at either end.
-                    dst[dstOff + i] = 1f / (1f + (float) Math.exp(-src[srcOff + i]));
+                    dst[dstOff + i] = Transcendentals.sigmoid(src[srcOff + i]);
                 }
             }
             case TANH -> {
                 for (int i = 0; i < n; i++) {
-                    dst[dstOff + i] = (float) Math.tanh(src[srcOff + i]);
+                    dst[dstOff + i] = Transcendentals.tanh(src[srcOff + i]);
                 }
             }
             case RELU -> {
@@ -136,7 +140,7 @@ final class ScalarKernels extends Kernels {
             // After subtracting the maximum every exponent is <= 0: no overflow, and the sum is >= 1.
             float sum = 0f;
             for (int j = 0; j < cols; j++) {
-                float e = (float) Math.exp(src[s + j] - max);
+                float e = Transcendentals.exp(src[s + j] - max);
                 dst[d + j] = e;
                 sum += e;
             }

@@ -170,6 +170,38 @@ final class VectorGemm extends BlockedGemm {
     }
 
     /**
+     * One unpacked row of A times a packed B strip, four vectors wide ({@code rowKernel1x4v}): a row of
+     * {@link #microKernel4x4v}, each lane's sum the same chain of FMAs in the same order.
+     */
+    @Override
+    void rowKernel(int kc, float[] a, int aOff, float[] pb, int pbOff, float beta, float[] c, int cOff) {
+        rowKernel1x4v(kc, a, aOff, pb, pbOff, beta, c, cOff);
+    }
+
+    private static void rowKernel1x4v(int kc, float[] a, int aOff, float[] pb, int pbOff, float beta, float[] c, int cOff) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0, bi = pbOff; p < kc; p++, bi += NR) {
+            FloatVector x = FloatVector.broadcast(S, a[aOff + p]);
+            c0 = x.fma(FloatVector.fromArray(S, pb, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(S, pb, bi + L), c1);
+            c2 = x.fma(FloatVector.fromArray(S, pb, bi + 2 * L), c2);
+            c3 = x.fma(FloatVector.fromArray(S, pb, bi + 3 * L), c3);
+        }
+        // beta 1: C + acc rounds as the micro-kernel's C·1 + acc·1. Each branch stores on its own (see microKernel4x4v).
+        if (beta == 0f) {
+            c0.intoArray(c, cOff);
+            c1.intoArray(c, cOff + L);
+            c2.intoArray(c, cOff + 2 * L);
+            c3.intoArray(c, cOff + 3 * L);
+        } else {
+            FloatVector.fromArray(S, c, cOff).add(c0).intoArray(c, cOff);
+            FloatVector.fromArray(S, c, cOff + L).add(c1).intoArray(c, cOff + L);
+            FloatVector.fromArray(S, c, cOff + 2 * L).add(c2).intoArray(c, cOff + 2 * L);
+            FloatVector.fromArray(S, c, cOff + 3 * L).add(c3).intoArray(c, cOff + 3 * L);
+        }
+    }
+
+    /**
      * A last strip of at most 2L columns (n = 784 leaves 16 of the 64) runs the 4×2-vector kernel:
      * half the FMAs of the full tile, all of them on columns that exist or on the zero padding up to 2L.
      */

@@ -2,6 +2,7 @@ package io.backlane.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -23,6 +24,7 @@ final class VectorKernels extends Kernels {
     private static final VectorShuffle<Double> DSWAP_4 = dswap(4), DSWAP_2 = dswap(2);
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final FloatVector ZERO = FloatVector.zero(S);
+    private static final FloatVector INFINITY = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
 
     VectorKernels() {
     }
@@ -48,6 +50,11 @@ final class VectorKernels extends Kernels {
     @Override
     int widestVectorBitSize() {
         return VectorGemm.WIDEST.vectorBitSize();
+    }
+
+    @Override
+    BlockedGemm engine() {
+        return GEMM;
     }
 
     @Override
@@ -187,22 +194,64 @@ final class VectorKernels extends Kernels {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             // exp(-z) overflows to +Inf for z << 0, giving 1/Inf = 0: no NaN at either end.
-            FloatVector e = FloatVector.fromArray(S, src, srcOff + i).neg().lanewise(VectorOperators.EXP);
-            ONE.div(ONE.add(e)).intoArray(dst, dstOff + i);
+            ONE.div(ONE.add(exp(FloatVector.fromArray(S, src, srcOff + i).neg()))).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = 1f / (1f + (float) Math.exp(-src[srcOff + i]));
+            dst[dstOff + i] = Transcendentals.sigmoid(src[srcOff + i]);
         }
     }
 
     private static void tanh(int n, float[] src, int srcOff, float[] dst, int dstOff) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, src, srcOff + i).lanewise(VectorOperators.TANH).intoArray(dst, dstOff + i);
+            tanh(FloatVector.fromArray(S, src, srcOff + i)).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = (float) Math.tanh(src[srcOff + i]);
+            dst[dstOff + i] = Transcendentals.tanh(src[srcOff + i]);
         }
+    }
+
+    /**
+     * {@link Transcendentals#exp} lane by lane: the same operations in the same order, so the same
+     * bits as the scalar version in every lane, in every JIT tier. Small enough for C2 to inline
+     * (a vector returned from a call that is not inlined would be boxed).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.min(Transcendentals.EXP_CLAMP_HI).max(Transcendentals.EXP_CLAMP_LO);
+        FloatVector t = xc.fma(Transcendentals.LOG2E, Transcendentals.ROUNDING_MAGIC);
+        FloatVector n = t.sub(Transcendentals.ROUNDING_MAGIC);
+        IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(Transcendentals.ROUNDING_MAGIC_BITS);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -Transcendentals.LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -Transcendentals.LN2_LO), r);
+        FloatVector p = r.fma(Transcendentals.EXP_P0, Transcendentals.EXP_P1);
+        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector scale1 = (FloatVector) n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 = (FloatVector) n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(scale1).mul(scale2)
+                .blend(INFINITY, x.compare(VectorOperators.GE, Transcendentals.EXP_OVERFLOW))
+                .blend(ZERO, x.compare(VectorOperators.LT, Transcendentals.EXP_UNDERFLOW));
+    }
+
+    /** {@link Transcendentals#tanh} lane by lane, both of its branches computed and blended. */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector z = ax.mul(ax);
+        FloatVector q = z.fma(Transcendentals.TANH_Q0, Transcendentals.TANH_Q1);
+        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q2));
+        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q3));
+        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q4));
+        FloatVector small = q.mul(z).fma(ax, ax);
+        FloatVector large = ONE.sub(FloatVector.broadcast(S, 2f).div(exp(ax.add(ax)).add(ONE)));
+        IntVector magnitude = (IntVector) large.blend(small, ax.compare(VectorOperators.LT, Transcendentals.TANH_SMALL))
+                .reinterpretAsInts();
+        IntVector sign = ((IntVector) x.reinterpretAsInts()).and(Integer.MIN_VALUE);
+        return (FloatVector) magnitude.or(sign).reinterpretAsFloats(); // Math.copySign, -0 included
     }
 
     private static void relu(int n, float[] src, int srcOff, float[] dst, int dstOff) {
@@ -251,7 +300,7 @@ final class VectorKernels extends Kernels {
             // After subtracting the maximum every exponent is <= 0: no overflow, and the sum is >= 1.
             FloatVector vsum = FloatVector.zero(S);
             for (j = 0; j < bound; j += L) {
-                FloatVector e = FloatVector.fromArray(S, src, s + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(FloatVector.fromArray(S, src, s + j).sub(max));
                 e.intoArray(dst, d + j);
                 vsum = vsum.add(e);
             }
@@ -270,7 +319,7 @@ final class VectorKernels extends Kernels {
             }
             float sum = vsum.lane(0);
             for (; j < cols; j++) {
-                float e = (float) Math.exp(src[s + j] - max);
+                float e = Transcendentals.exp(src[s + j] - max);
                 dst[d + j] = e;
                 sum += e;
             }

@@ -1,6 +1,7 @@
 package io.backlane.nn;
 
 import io.backlane.kernel.Kernels;
+import io.backlane.kernel.PackedWeights;
 
 /**
  * The forward pass, shared by training and prediction: for l = 1..L,
@@ -23,6 +24,11 @@ public final class Forward {
      * {@link ForwardState#logits()}. Allocates nothing once the state has served a pass of m rows.
      */
     public static void run(Kernels k, float[] theta, float[] x, int xOff, int m, ForwardState state) {
+        check(theta, x, xOff, m, state);
+        runUnchecked(k, theta, null, x, xOff, m, state);
+    }
+
+    private static void check(float[] theta, float[] x, int xOff, int m, ForwardState state) {
         Network net = state.network();
         if (theta == null || theta.length != net.parameterCount()) {
             throw new IllegalArgumentException("theta must hold the network's " + net.parameterCount() + " parameters, got "
@@ -35,18 +41,36 @@ public final class Forward {
             throw new IllegalArgumentException("x needs " + m + " rows of " + net.inputWidth() + " values from offset "
                     + xOff + (x == null ? " but is null" : " but has length " + x.length));
         }
-        runUnchecked(k, theta, x, xOff, m, state);
     }
 
-    /** {@link #run} with {@code model}'s parameters. */
+    /**
+     * {@link #run} with {@code model}'s parameters, its weights packed once for {@code k}
+     * ({@link Kernels#multiplyPacked}): a prediction packs only its activations, and each example's
+     * outputs have the same bits whatever the batch it comes in.
+     */
     public static void run(Kernels k, Model model, float[] x, int xOff, int m, ForwardState state) {
         if (!model.network().equals(state.network())) {
             throw new IllegalArgumentException("the state is for " + state.network() + ", not for " + model.network());
         }
-        run(k, model.theta, x, xOff, m, state);
+        check(model.theta, x, xOff, m, state);
+        runUnchecked(k, model.theta, model.packedWeights(k), x, xOff, m, state);
     }
 
-    private static void runUnchecked(Kernels k, float[] theta, float[] x, int xOff, int m, ForwardState state) {
+    /**
+     * Packs {@code model}'s weights for {@code k} now, as its first {@link #run} would: a service
+     * calls it (through {@code ServingModel.swap}) before publishing a model, so that no request pays
+     * for packing or allocates.
+     */
+    public static void prepare(Kernels k, Model model) {
+        if (k == null || model == null) {
+            throw new IllegalArgumentException("k and model must not be null");
+        }
+        model.packedWeights(k);
+    }
+
+    /** The pass; with {@code packed} (W[l] at l − 1) the products read those, else W from theta. */
+    private static void runUnchecked(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff, int m,
+                                     ForwardState state) {
         Network net = state.network();
         int layers = net.layerCount();
         float[] in = x;
@@ -57,8 +81,12 @@ public final class Forward {
             float[] a = state.a[l];
             float[] z = l == layers ? state.logits : a;
             // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l])
-            k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,
-                    0f, z, 0, nOut, state.gemm);
+            if (packed != null) {
+                k.multiplyPacked(m, in, inOff, packed[l - 1], z, 0, state.gemm);
+            } else {
+                k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,
+                        0f, z, 0, nOut, state.gemm);
+            }
             k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, 0);
             Layer layer = net.layer(l);
             if (layer.activation() == Activation.SOFTMAX) {

@@ -1,5 +1,8 @@
 package io.backlane.nn;
 
+import io.backlane.kernel.Kernels;
+import io.backlane.kernel.PackedWeights;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +42,7 @@ public final class Model {
     private final FeatureScaler targetScaler; // (n[L]) network outputs → target units, by its inverse
     private final Map<String, String> metadata;
     private String id;                      // computed on first use (a benign race: same value)
+    private volatile PackedLayers packed;   // theta's weights packed for the kernels that predict, on first use
 
     /**
      * A model of a copy of {@code parameters}, with features named {@code x0, x1, ...}, outputs in
@@ -144,6 +148,27 @@ public final class Model {
      */
     public Model withTargetScaler(FeatureScaler targetScaler) {
         return new Model(network, theta, scaler, classLabels, featureNames, targetScaler, metadata);
+    }
+
+    /**
+     * The weights packed for {@code k}'s forward product, W[l] at index l − 1: made on the first
+     * prediction (or {@code warmUp}), then shared by every prediction with this model. (A benign race:
+     * two threads may both pack, and either result serves.)
+     */
+    PackedWeights[] packedWeights(Kernels k) {
+        PackedLayers p = packed;
+        if (p == null || p.kernels() != k) {
+            PackedWeights[] layers = new PackedWeights[network.layerCount()];
+            for (int l = 1; l <= layers.length; l++) {
+                layers[l - 1] = k.packWeights(network.width(l), network.width(l - 1), theta, network.weightOffset(l));
+            }
+            p = new PackedLayers(k, layers);
+            packed = p;
+        }
+        return p.layers();
+    }
+
+    private record PackedLayers(Kernels kernels, PackedWeights[] layers) {
     }
 
     /** This model with {@code metadata} (for example the backlane version, the time, the training command). */

@@ -14,20 +14,18 @@ import java.util.Random;
 
 /**
  * The computation of {@link ColdJvmBitsTest}, and the main class of the fresh JVM it starts: a
- * prediction for one example and for a batch of 32 (the kernels' 1×4 and 4×4 dot products, and the
- * single dot product of the last n % 4 outputs) and a sum of squares, printed as the raw bits of
- * every value. The activations are ReLU and identity on purpose: the Vector API's EXP and TANH are
- * not the same bits in C2 (its SVML stubs) as in the interpreter (Math.exp per lane), so a sigmoid,
- * tanh or softmax layer still differs in a few last bits between a cold and a warm JVM (7 of 1386
- * outputs with a 64-unit ReLU layer and a 42-class softmax head); that is not what this probe is
- * about. {@code main} prints the first call's bits (the kernels not yet compiled: interpreter and
- * C1), then, after {@code args[0]} more calls, the bits again.
+ * prediction for one example and for a batch of 32 through tanh, sigmoid and softmax layers (the
+ * kernels' dot products and their fixed-order horizontal sums; the exponentials of
+ * {@code Transcendentals}, which once came from the Vector API's EXP and TANH, SVML stubs in C2 and
+ * Math.exp per lane before), and a sum of squares, printed as the raw bits of every value.
+ * {@code main} prints the first call's bits (the kernels not yet compiled: interpreter and C1),
+ * then, after {@code args[0]} more calls, the bits again.
  */
 final class ColdJvmBitsProbe {
     private static final int FEATURES = 784;
     private static final int OUTPUTS = 42; // 42 % 4 = 2 columns for the single dot product
     private static final int BATCH = 32;
-    private static final int HIDDEN = 20; // the output layer's dot products: one 16-lane vector and a tail of 4
+    private static final int HIDDEN = 20; // the next layer's dot products: one 16-lane vector and a tail of 4
 
     private final Predictor predictor;
     private final float[] inputs = new float[BATCH * FEATURES];
@@ -35,8 +33,8 @@ final class ColdJvmBitsProbe {
     private final float[] batch = new float[BATCH * OUTPUTS];
 
     ColdJvmBitsProbe() {
-        Network net = Network.builder(FEATURES).dense(HIDDEN, Activation.RELU)
-                .output(OutputHead.forOutputs(OUTPUTS, Loss.MEAN_SQUARED_ERROR)).build();
+        Network net = Network.builder(FEATURES).dense(HIDDEN, Activation.TANH).dense(HIDDEN, Activation.SIGMOID)
+                .output(OutputHead.forOutputs(OUTPUTS, Loss.CATEGORICAL_CROSS_ENTROPY)).build();
         predictor = Predictor.of(new Model(Parameters.initialize(net, 7L), FeatureScaler.identity(FEATURES), List.of()));
         Random random = new Random(11L);
         for (int i = 0; i < inputs.length; i++) {

@@ -1,0 +1,139 @@
+package io.backlane.kernel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Kernels#packWeights} and {@link Kernels#multiplyPacked} against the naive reference on
+ * shapes around every edge of the loop nest (rows around MR, columns around NR and past one NC
+ * panel, depths around KC), at offsets; and the property that makes it the prediction path: a row
+ * of C has the same bits whatever the batch it is computed in.
+ */
+class PackedWeightsTest {
+    private static final int[] ROWS = {1, 2, 3, 4, 5, 7, 8, 13, 64, 197};
+    private static final int[] COLUMNS = {1, 3, 10, 15, 16, 17, 32, 33, 63, 64, 65, 130, 256};
+    private static final int[] DEPTHS = {1, 2, 7, 16, 31, 255, 256, 257, 600};
+
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void matchesTheNaiveProductOnEveryEdgeOfTheLoopNest(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        GemmWorkspace ws = new GemmWorkspace();
+        Random rnd = new Random(21L);
+        for (int m : ROWS) {
+            for (int n : COLUMNS) {
+                int k = DEPTHS[rnd.nextInt(DEPTHS.length)];
+                GemmCase.of("NT", m, n, k, 1f, 0f).check((ta, tb, mm, nn, kk, alpha, a, aOff, lda, b, bOff, ldb,
+                                                          beta, c, cOff, ldc) ->
+                        kernels.multiplyPacked(mm, a, aOff, kernels.packWeights(nn, kk, b, bOff), c, cOff, ws), rnd, false);
+            }
+        }
+        // More columns than one NC panel (4096): the second panel's offset in the packed weights.
+        GemmCase.of("NT", 5, 4100, 3, 1f, 0f).check((ta, tb, mm, nn, kk, alpha, a, aOff, lda, b, bOff, ldb,
+                                                     beta, c, cOff, ldc) ->
+                kernels.multiplyPacked(mm, a, aOff, kernels.packWeights(nn, kk, b, bOff), c, cOff, ws), rnd, false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void eachRowHasTheSameBitsAloneAndInAnyBatch(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        GemmWorkspace ws = new GemmWorkspace();
+        Random rnd = new Random(22L);
+        for (int[] shape : new int[][] {{784, 256}, {256, 128}, {128, 10}, {30, 16}, {16, 1}, {600, 65}}) {
+            int k = shape[0], n = shape[1], m = 203;
+            float[] w = randoms(rnd, n * k);
+            float[] a = randoms(rnd, m * k);
+            PackedWeights packed = kernels.packWeights(n, k, w, 0);
+            float[] all = new float[m * n];
+            kernels.multiplyPacked(m, a, 0, packed, all, 0, ws);
+            float[] part = new float[m * n];
+            for (int start = 0; start < m; start += 1 + rnd.nextInt(9)) {
+                int rows = Math.min(m - start, rnd.nextInt(3) == 0 ? 1 : 1 + rnd.nextInt(70));
+                Arrays.fill(part, Float.NaN);
+                kernels.multiplyPacked(rows, a, start * k, packed, part, 0, ws);
+                for (int i = 0; i < rows * n; i++) {
+                    assertEquals(Float.floatToRawIntBits(all[start * n + i]), Float.floatToRawIntBits(part[i]),
+                            "n=" + n + " k=" + k + ": row " + (start + i / n) + " column " + i % n
+                                    + " in a batch of " + rows + " from row " + start + " vs. in one of " + m);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void readsAndWritesOnlyItsWindows(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        Random rnd = new Random(23L);
+        int m = 6, n = 19, k = 21;
+        float[] w = new float[7 + n * k + 3];
+        Arrays.fill(w, Float.NaN); // poison around the window: a read outside it shows in C
+        float[] wValues = randoms(rnd, n * k);
+        System.arraycopy(wValues, 0, w, 7, n * k);
+        float[] a = new float[5 + m * k + 2];
+        Arrays.fill(a, Float.NaN);
+        float[] aValues = randoms(rnd, m * k);
+        System.arraycopy(aValues, 0, a, 5, m * k);
+        float[] c = randoms(rnd, 3 + m * n + 4);
+        float[] cBefore = c.clone();
+        kernels.multiplyPacked(m, a, 5, kernels.packWeights(n, k, w, 7), c, 3, new GemmWorkspace());
+
+        float[] expected = new float[m * n];
+        NaiveReference.sgemm(false, true, m, n, k, 1f, aValues, 0, k, wValues, 0, k, 0f, expected, 0, n);
+        for (int i = 0; i < m * n; i++) {
+            assertEquals(expected[i], c[3 + i], 1e-5 * k, "C[" + i / n + "][" + i % n + "]");
+        }
+        for (int i = 0; i < c.length; i++) {
+            if (i < 3 || i >= 3 + m * n) {
+                assertEquals(cBefore[i], c[i], "C outside its window at " + i);
+            }
+        }
+    }
+
+    @Test
+    void refusesWeightsPackedForOtherKernels() {
+        Kernels vector = Implementations.named(Implementations.VECTOR);
+        Kernels scalar = KernelProvider.scalar();
+        PackedWeights w = vector.packWeights(4, 3, new float[12], 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> scalar.multiplyPacked(1, new float[3], 0, w, new float[4], 0, new GemmWorkspace()));
+        assertTrue(e.getMessage().contains("packed by vector"), e.getMessage());
+        // Another instance of the same kind reads the same layout.
+        KernelProvider.scalar().multiplyPacked(1, new float[3], 0, scalar.packWeights(4, 3, new float[12], 0),
+                new float[4], 0, new GemmWorkspace());
+    }
+
+    @Test
+    void refusesBadWindows() {
+        Kernels scalar = KernelProvider.scalar();
+        PackedWeights mine = scalar.packWeights(4, 3, new float[12], 0);
+        assertEquals(4, mine.outputs());
+        assertEquals(3, mine.inputs());
+        GemmWorkspace ws = new GemmWorkspace();
+        assertThrows(IllegalArgumentException.class, () -> scalar.multiplyPacked(2, new float[5], 0, mine, new float[8], 0, ws));
+        assertThrows(IllegalArgumentException.class, () -> scalar.multiplyPacked(2, new float[6], 0, mine, new float[7], 0, ws));
+        assertThrows(IllegalArgumentException.class, () -> scalar.multiplyPacked(-1, new float[6], 0, mine, new float[8], 0, ws));
+        assertThrows(IllegalArgumentException.class, () -> scalar.multiplyPacked(1, new float[3], 0, null, new float[4], 0, ws));
+        assertThrows(IllegalArgumentException.class, () -> scalar.multiplyPacked(1, new float[3], 0, mine, new float[4], 0, null));
+        assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(4, 3, new float[11], 0));
+        assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(0, 3, new float[12], 0));
+        assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(4, 3, null, 0));
+    }
+
+    private static float[] randoms(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2 * rnd.nextFloat() - 1;
+        }
+        return x;
+    }
+}
