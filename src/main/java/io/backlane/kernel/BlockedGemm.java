@@ -218,6 +218,18 @@ abstract class BlockedGemm {
         return 2 * n <= blocking.nr();
     }
 
+    /**
+     * {@link #rowKernel} on two whole strips at once ({@code pb[pbOff1 ..]} into {@code c[cOff1 ..]},
+     * {@code pb[pbOff2 ..]} into {@code c[cOff2 ..]}), each element computed as there: a single row is
+     * a chain of dependent FMAs per accumulator, so twice the accumulators keep twice the FMAs in flight.
+     * This version runs the two strips one after the other.
+     */
+    void rowKernelPair(int kc, float[] a, int aOff, float[] pb, int pbOff1, int pbOff2, float beta,
+                       float[] c, int cOff1, int cOff2) {
+        rowKernel(kc, a, aOff, pb, pbOff1, beta, c, cOff1);
+        rowKernel(kc, a, aOff, pb, pbOff2, beta, c, cOff2);
+    }
+
     /** The length of W (n × k) packed by {@link #packWeights}: op(B) = Wᵀ in whole NR-wide strips, or W itself. */
     final int packedWeightsLength(int n, int k) {
         return Math.multiplyExact(keepsWeightsUnpacked(n) ? n : roundUp(n, blocking.nr()), k);
@@ -278,7 +290,12 @@ abstract class BlockedGemm {
                 for (int i = fullRows; i < m; i++) {
                     int aRow = aOff + i * lda + pc;
                     int cRow = cOff + i * ldc + jc;
-                    for (int jr = 0; jr < nc; jr += nr) {
+                    int jr = 0;
+                    for (; jr + 2 * nr <= nc; jr += 2 * nr) { // two whole strips at a time: twice the FMA chains
+                        int pbOff = panel + (jr / nr) * kc * nr;
+                        rowKernelPair(kc, a, aRow, packed, pbOff, pbOff + kc * nr, beta, c, cRow + jr, cRow + jr + nr);
+                    }
+                    for (; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         int pbOff = panel + (jr / nr) * kc * nr;
                         if (cols == nr) {

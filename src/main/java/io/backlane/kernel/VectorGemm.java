@@ -201,6 +201,44 @@ final class VectorGemm extends BlockedGemm {
         }
     }
 
+    /** Two strips of one row at once ({@code rowKernel2x1x4v}): 8 accumulators, as many FMAs in flight as two pipes hold. */
+    @Override
+    void rowKernelPair(int kc, float[] a, int aOff, float[] pb, int pbOff1, int pbOff2, float beta,
+                       float[] c, int cOff1, int cOff2) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector d0 = c0, d1 = c0, d2 = c0, d3 = c0;
+        for (int p = 0, bi = pbOff1, bj = pbOff2; p < kc; p++, bi += NR, bj += NR) {
+            FloatVector x = FloatVector.broadcast(S, a[aOff + p]);
+            c0 = x.fma(FloatVector.fromArray(S, pb, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(S, pb, bi + L), c1);
+            c2 = x.fma(FloatVector.fromArray(S, pb, bi + 2 * L), c2);
+            c3 = x.fma(FloatVector.fromArray(S, pb, bi + 3 * L), c3);
+            d0 = x.fma(FloatVector.fromArray(S, pb, bj), d0);
+            d1 = x.fma(FloatVector.fromArray(S, pb, bj + L), d1);
+            d2 = x.fma(FloatVector.fromArray(S, pb, bj + 2 * L), d2);
+            d3 = x.fma(FloatVector.fromArray(S, pb, bj + 3 * L), d3);
+        }
+        if (beta == 0f) {
+            c0.intoArray(c, cOff1);
+            c1.intoArray(c, cOff1 + L);
+            c2.intoArray(c, cOff1 + 2 * L);
+            c3.intoArray(c, cOff1 + 3 * L);
+            d0.intoArray(c, cOff2);
+            d1.intoArray(c, cOff2 + L);
+            d2.intoArray(c, cOff2 + 2 * L);
+            d3.intoArray(c, cOff2 + 3 * L);
+        } else {
+            FloatVector.fromArray(S, c, cOff1).add(c0).intoArray(c, cOff1);
+            FloatVector.fromArray(S, c, cOff1 + L).add(c1).intoArray(c, cOff1 + L);
+            FloatVector.fromArray(S, c, cOff1 + 2 * L).add(c2).intoArray(c, cOff1 + 2 * L);
+            FloatVector.fromArray(S, c, cOff1 + 3 * L).add(c3).intoArray(c, cOff1 + 3 * L);
+            FloatVector.fromArray(S, c, cOff2).add(d0).intoArray(c, cOff2);
+            FloatVector.fromArray(S, c, cOff2 + L).add(d1).intoArray(c, cOff2 + L);
+            FloatVector.fromArray(S, c, cOff2 + 2 * L).add(d2).intoArray(c, cOff2 + 2 * L);
+            FloatVector.fromArray(S, c, cOff2 + 3 * L).add(d3).intoArray(c, cOff2 + 3 * L);
+        }
+    }
+
     /**
      * A last strip of at most 2L columns (n = 784 leaves 16 of the 64) runs the 4×2-vector kernel:
      * half the FMAs of the full tile, all of them on columns that exist or on the zero padding up to 2L.
