@@ -43,9 +43,12 @@ final class TrainingData implements AutoCloseable {
     final FeatureScaler scaler;
     /** Regression: the standardization of the targets; the identity for classification. */
     final FeatureScaler targetScaler;
+    /** The features' names: the vector column's attribute names (a VectorAssembler's input columns), else x0, x1, ... */
+    final List<String> featureNames;
 
     private TrainingData(JavaRDD<Block> blocks, int width, long rows, long validationRows, int classes,
-                         List<String> classLabels, FeatureScaler scaler, FeatureScaler targetScaler) {
+                         List<String> classLabels, FeatureScaler scaler, FeatureScaler targetScaler,
+                         List<String> featureNames) {
         this.blocks = blocks;
         this.width = width;
         this.rows = rows;
@@ -54,6 +57,7 @@ final class TrainingData implements AutoCloseable {
         this.classLabels = classLabels;
         this.scaler = scaler;
         this.targetScaler = targetScaler;
+        this.featureNames = featureNames;
     }
 
     /**
@@ -133,7 +137,8 @@ final class TrainingData implements AutoCloseable {
             JavaRDD<Block> blocks = raw.map(b -> encode(b, scaler, targetScaler, outputs))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             blocks.count();   // materialized before the raw blocks go
-            return new TrainingData(blocks, width, x.count, validationY.count, classes, labels, scaler, targetScaler);
+            return new TrainingData(blocks, width, x.count, validationY.count, classes, labels, scaler, targetScaler,
+                    featureNames(featuresField, width));
         } finally {
             raw.unpersist(false);
         }
@@ -153,6 +158,28 @@ final class TrainingData implements AutoCloseable {
                     + "' has no non-null value)");
         }
         return FeatureColumn.widthOf(first.get(0), 0);
+    }
+
+    /** The attribute names of a vector column when it has one distinct name per feature, else x0, x1, ... */
+    static List<String> featureNames(StructField field, int width) {
+        List<String> names = new ArrayList<>(width);
+        if (field.dataType() instanceof VectorUDT) {
+            scala.Option<Attribute[]> attributes = AttributeGroup.fromStructField(field).attributes();
+            if (attributes.isDefined() && attributes.get().length == width) {
+                for (Attribute a : attributes.get()) {
+                    if (a.name().isDefined()) {
+                        names.add(a.name().get());
+                    }
+                }
+            }
+        }
+        if (names.size() != width || new java.util.HashSet<>(names).size() != width) {
+            names.clear();
+            for (int j = 0; j < width; j++) {
+                names.add("x" + j);
+            }
+        }
+        return names;
     }
 
     private static List<String> indexNames(int classes) {
