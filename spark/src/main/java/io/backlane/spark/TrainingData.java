@@ -88,9 +88,9 @@ final class TrainingData implements AutoCloseable {
                 names = List.of(nominal.values().get());
             }
         }
-        FeatureColumn features = FeatureColumn.of(data.schema(), featuresCol, width);
+        FeatureColumn column = FeatureColumn.of(data.schema(), featuresCol, width);
         JavaRDD<Block> raw = data.select(col(featuresCol), col(labelCol)).toJavaRDD()
-                .mapPartitionsWithIndex(reader(features, labelCol, classification, knownClasses, skipInvalid,
+                .mapPartitionsWithIndex(reader(column, labelCol, classification, knownClasses, skipInvalid,
                         validationFraction, seed), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -134,7 +134,9 @@ final class TrainingData implements AutoCloseable {
             FeatureScaler targetScaler = classification ? FeatureScaler.identity(1)
                     : FeatureScaler.standardize(y.mean, y.variance());
             int outputs = classification && classes > 2 ? classes : 1;
-            JavaRDD<Block> blocks = raw.map(b -> encode(b, scaler, targetScaler, outputs))
+            ScalerSpec features = new ScalerSpec(scaler);      // FeatureScaler is not Serializable
+            ScalerSpec targets = new ScalerSpec(targetScaler);
+            JavaRDD<Block> blocks = raw.map(b -> encode(b, features.scaler(), targets.scaler(), outputs))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             blocks.count();   // materialized before the raw blocks go
             return new TrainingData(blocks, width, x.count, validationY.count, classes, labels, scaler, targetScaler,
@@ -287,6 +289,17 @@ final class TrainingData implements AutoCloseable {
             y[i * outputs + (int) labels[i]] = 1f;
         }
         return y;
+    }
+
+    /** A feature scaler as its kind, shifts and scales: what executors need to make it. */
+    private record ScalerSpec(FeatureScaler.Kind kind, float[] shift, float[] scale) implements java.io.Serializable {
+        ScalerSpec(FeatureScaler s) {
+            this(s.kind(), s.shift(), s.scale());
+        }
+
+        FeatureScaler scaler() {
+            return new FeatureScaler(kind, shift, scale);
+        }
     }
 
     /** One partition's moments of features, labels and validation labels, and its skipped rows. */
