@@ -52,7 +52,8 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
     private final byte[] modelBytes;
     private transient io.backlane.nn.Model model;
     private transient List<EpochStats> history;
-    private transient Broadcast<byte[]> broadcast;   // made on the first transform, reused after
+    private transient Broadcast<byte[]> broadcast;   // made on the first transform, reused after ...
+    private transient org.apache.spark.SparkContext broadcastContext;   // ... in the same context
 
     // Made in the constructor, after uid: a Param takes its parent's uid when it is made.
     private final Param<String> featuresCol;
@@ -201,12 +202,11 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
         return broadcast;
     }
 
-    private transient org.apache.spark.SparkContext broadcastContext;
-
     @Override
     public M copy(org.apache.spark.ml.param.ParamMap extra) {
         M copy = newInstance(model());
         copyValues(copy, extra);
+        copy.history(history());
         return copy.setParent(parent());
     }
 
