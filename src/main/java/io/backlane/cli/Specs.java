@@ -1,6 +1,5 @@
 package io.backlane.cli;
 
-import io.backlane.nn.Activation;
 import io.backlane.nn.Layer;
 import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
@@ -9,16 +8,15 @@ import io.backlane.train.LearningRateSchedule;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The small languages of the command line: hidden layers ({@code 32:relu,16:tanh}), activation and
- * loss names, learning-rate schedules ({@code step:10:0.5}), and the names of enumerated choices. Each
+ * The small languages of the command line: hidden layers ({@code 32:relu,16:tanh}, parsed by
+ * {@link Layer#parseHidden}), loss names, learning-rate schedules ({@code step:10:0.5}), and the names
+ * of enumerated choices. Each
  * parser throws {@link TypeConversionException} with a message that says what was wrong and what
  * would be right; picocli turns it into a usage error (exit code 2).
  */
@@ -49,10 +47,6 @@ final class Specs {
         }
     }
 
-    /** The activations a hidden layer may have (softmax belongs to the output layer only). */
-    static final List<Activation> HIDDEN_ACTIVATIONS = List.of(Activation.RELU, Activation.LEAKY_RELU,
-            Activation.TANH, Activation.SIGMOID, Activation.IDENTITY);
-
     /** Lower-case name of an enum constant: {@code LEAKY_RELU} → {@code leaky_relu}. */
     static String name(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
@@ -79,22 +73,6 @@ final class Specs {
                 + names(Arrays.asList(type.getEnumConstants())));
     }
 
-    /** {@code relu}, {@code leaky_relu}, ...; softmax is refused here (hidden layers). */
-    static Activation hiddenActivation(String text) {
-        Activation g;
-        try {
-            g = parseEnum(Activation.class, "activation", text);
-        } catch (TypeConversionException e) {
-            throw new TypeConversionException("unknown activation '" + text.strip() + "'; valid for hidden layers: "
-                    + names(HIDDEN_ACTIVATIONS));
-        }
-        if (!HIDDEN_ACTIVATIONS.contains(g)) {
-            throw new TypeConversionException("softmax is only used on the output layer, which is chosen from the"
-                    + " task (or --loss); use one of " + names(HIDDEN_ACTIVATIONS) + " for hidden layers");
-        }
-        return g;
-    }
-
     /** Short and long loss names: {@code bce}, {@code binary_cross_entropy}, {@code cce}, {@code mse}, ... */
     static Loss loss(String text) {
         String key = normalize(text);
@@ -119,68 +97,14 @@ final class Specs {
         }
     }
 
-    /**
-     * Hidden layers: comma-separated {@code WIDTH:ACTIVATION[:SLOPE]} (SLOPE for leaky_relu only), or
-     * {@code none} for no hidden layer. An empty value and a width without an activation are refused
-     * rather than guessed (as no layer, and as relu).
-     */
+    /** Hidden layers ({@link Layer#parseHidden}), its message as a usage error. */
     static Layers layers(String text) {
-        String t = text.strip();
-        if (t.isEmpty()) {
-            throw new TypeConversionException("the layer list is empty; write WIDTH:ACTIVATION separated by commas,"
-                    + " for example 32:relu,16:tanh, or none for no hidden layer");
+        try {
+            List<Layer> layers = Layer.parseHidden(text);
+            return new Layers(layers.isEmpty() ? "none" : text.strip(), layers);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        if (t.equalsIgnoreCase("none")) {
-            return new Layers("none", List.of());
-        }
-        List<Layer> layers = new ArrayList<>();
-        int index = 0;
-        for (String part : t.split(",", -1)) {
-            index++;
-            String p = part.strip();
-            String where = "layer " + index + " ('" + p + "')";
-            if (p.isEmpty()) {
-                throw new TypeConversionException(where + " is empty; write WIDTH:ACTIVATION separated by commas,"
-                        + " for example 32:relu,16:tanh");
-            }
-            Iterator<String> fields = Arrays.asList(p.split(":", -1)).iterator();
-            int width;
-            String w = fields.next().strip();
-            try {
-                width = Integer.parseInt(w);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException(where + ": width '" + w + "' is not a whole number; write"
-                        + " WIDTH:ACTIVATION, for example 32:relu");
-            }
-            if (width < 1) {
-                throw new TypeConversionException(where + ": width must be >= 1, got " + width);
-            }
-            if (!fields.hasNext()) {
-                throw new TypeConversionException(where + " has no activation; write WIDTH:ACTIVATION, for example "
-                        + width + ":relu (activations: " + names(HIDDEN_ACTIVATIONS) + ")");
-            }
-            Activation g = hiddenActivation(fields.next());
-            float slope = g == Activation.LEAKY_RELU ? Layer.DEFAULT_LEAKY_SLOPE : 0f;
-            if (fields.hasNext()) {
-                String s = fields.next().strip();
-                if (g != Activation.LEAKY_RELU) {
-                    throw new TypeConversionException(where + ": only leaky_relu takes a slope (WIDTH:leaky_relu:SLOPE)");
-                }
-                try {
-                    slope = Float.parseFloat(s);
-                } catch (NumberFormatException e) {
-                    throw new TypeConversionException(where + ": slope '" + s + "' is not a number");
-                }
-                if (!(slope >= 0f && slope < 1f)) {
-                    throw new TypeConversionException(where + ": leaky_relu slope must be in [0, 1), got " + s);
-                }
-            }
-            if (fields.hasNext()) {
-                throw new TypeConversionException(where + ": too many ':' fields; write WIDTH:ACTIVATION");
-            }
-            layers.add(new Layer(width, g, slope));
-        }
-        return new Layers(t, List.copyOf(layers));
     }
 
     /** {@code constant}, {@code step:EVERY:GAMMA} or {@code cosine[:MIN]}. */

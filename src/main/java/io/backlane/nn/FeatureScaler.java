@@ -63,40 +63,79 @@ public final class FeatureScaler {
         if (x == null || rows < 1 || width < 1 || (long) rows * width > x.length) {
             throw new IllegalArgumentException("x must hold rows x width = " + rows + " x " + width + " values");
         }
-        float[] shift = new float[width];
-        float[] scale = new float[width];
-        Arrays.fill(scale, 1f);
         if (kind == Kind.NONE) {
-            return new FeatureScaler(kind, shift, scale);
+            return identity(width);
         }
-        for (int j = 0; j < width; j++) {
-            if (kind == Kind.STANDARDIZE) {
+        if (kind == Kind.STANDARDIZE) {
+            double[] mean = new double[width];
+            double[] variance = new double[width];
+            for (int j = 0; j < width; j++) {
                 double sum = 0;
                 for (int i = 0; i < rows; i++) {
                     sum += x[i * width + j];
                 }
-                double mean = sum / rows;
+                mean[j] = sum / rows;
                 double sq = 0;
                 for (int i = 0; i < rows; i++) {
-                    double d = x[i * width + j] - mean;
+                    double d = x[i * width + j] - mean[j];
                     sq += d * d;
                 }
-                double std = Math.sqrt(sq / rows);
-                shift[j] = (float) mean;
-                scale[j] = std > 1e-12 ? (float) (1.0 / std) : 1f;
-            } else {
-                float min = Float.POSITIVE_INFINITY;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < rows; i++) {
-                    float v = x[i * width + j];
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-                shift[j] = min;
-                scale[j] = max > min ? (float) (1.0 / ((double) max - min)) : 1f;
+                variance[j] = sq / rows;
+            }
+            return standardize(mean, variance);
+        }
+        float[] min = new float[width];
+        float[] max = new float[width];
+        for (int j = 0; j < width; j++) {
+            min[j] = Float.POSITIVE_INFINITY;
+            max[j] = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < rows; i++) {
+                float v = x[i * width + j];
+                min[j] = Math.min(min[j], v);
+                max[j] = Math.max(max[j], v);
             }
         }
-        return new FeatureScaler(kind, shift, scale);
+        return minMax(min, max);
+    }
+
+    /**
+     * {@link Kind#STANDARDIZE} from per-feature means and population variances computed elsewhere
+     * (by {@link #fit}, or over data too large for one machine): shift = mean, scale = 1 / standard
+     * deviation (1 when it is 0).
+     */
+    public static FeatureScaler standardize(double[] mean, double[] variance) {
+        if (mean == null || variance == null || mean.length != variance.length) {
+            throw new IllegalArgumentException("mean and variance must be non-null and of equal length");
+        }
+        float[] shift = new float[mean.length];
+        float[] scale = new float[mean.length];
+        for (int j = 0; j < mean.length; j++) {
+            if (!(variance[j] >= 0)) {
+                throw new IllegalArgumentException("feature " + j + ": variance must be >= 0, got " + variance[j]);
+            }
+            double std = Math.sqrt(variance[j]);
+            shift[j] = (float) mean[j];
+            scale[j] = std > 1e-12 ? (float) (1.0 / std) : 1f;
+        }
+        return new FeatureScaler(Kind.STANDARDIZE, shift, scale);
+    }
+
+    /**
+     * {@link Kind#MIN_MAX} from per-feature minima and maxima computed elsewhere: shift = min,
+     * scale = 1 / (max − min) (1 when max = min).
+     */
+    public static FeatureScaler minMax(float[] min, float[] max) {
+        if (min == null || max == null || min.length != max.length) {
+            throw new IllegalArgumentException("min and max must be non-null and of equal length");
+        }
+        float[] scale = new float[min.length];
+        for (int j = 0; j < min.length; j++) {
+            if (!(max[j] >= min[j])) {
+                throw new IllegalArgumentException("feature " + j + ": max must be >= min, got " + max[j] + " < " + min[j]);
+            }
+            scale[j] = max[j] > min[j] ? (float) (1.0 / ((double) max[j] - min[j])) : 1f;
+        }
+        return new FeatureScaler(Kind.MIN_MAX, min, scale);
     }
 
     public Kind kind() {

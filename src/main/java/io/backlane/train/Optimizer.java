@@ -81,10 +81,33 @@ public abstract sealed class Optimizer {
      * The mutable half of an optimizer: its state for one training run, owned by one trainer.
      * {@link #apply} returns whether every value it wrote is finite; it checks as it writes, with
      * {@link #nonFiniteSign}, so that the guard costs no extra pass over the parameters.
+     *
+     * <p>The state is {@link #arrays} (each of P floats, in the parameter layout) and the count of
+     * updates made, so that {@link Trainer#optimizerState} can copy it out and back in (data-parallel
+     * training averages it across workers).
      */
     abstract static class Update {
+        private final float[][] arrays;
+        /** Updates applied so far, this one included while {@link #apply} runs (Adam's t). */
+        long updates;
+
+        Update(float[]... arrays) {
+            this.arrays = arrays;
+        }
+
+        /** One update: counts it, then θ ← update(θ, g) with learning rate {@code lr}. */
+        final boolean update(float[] theta, float[] g, float lr) {
+            updates++;
+            return apply(theta, g, lr);
+        }
+
         /** θ ← update(θ, g) with learning rate {@code lr} (the base rate times the schedule). */
         abstract boolean apply(float[] theta, float[] g, float lr);
+
+        /** The state arrays themselves (not copies), {@link #stateArrays} of them. */
+        final float[][] arrays() {
+            return arrays;
+        }
     }
 
     /**
@@ -159,7 +182,7 @@ public abstract sealed class Optimizer {
         Update start(Network network) {
             float[] v = new float[network.parameterCount()]; // (P) velocity
             float mu = this.mu;
-            return nesterov ? new Update() {
+            return nesterov ? new Update(v) {
                 @Override
                 boolean apply(float[] theta, float[] g, float lr) {
                     int exponents = 0;
@@ -172,7 +195,7 @@ public abstract sealed class Optimizer {
                     }
                     return exponents >= 0;
                 }
-            } : new Update() {
+            } : new Update(v) {
                 @Override
                 boolean apply(float[] theta, float[] g, float lr) {
                     int exponents = 0;
@@ -236,18 +259,22 @@ public abstract sealed class Optimizer {
         private final Network network;
         private final float[] m; // (P) first moment
         private final float[] v; // (P) second moment
-        private long t;          // updates so far; the bias correction of update t uses β^t
 
         AdamUpdate(Adam spec, Network network) {
+            this(spec, network, new float[network.parameterCount()], new float[network.parameterCount()]);
+        }
+
+        private AdamUpdate(Adam spec, Network network, float[] m, float[] v) {
+            super(m, v);
             this.spec = spec;
             this.network = network;
-            m = new float[network.parameterCount()];
-            v = new float[network.parameterCount()];
+            this.m = m;
+            this.v = v;
         }
 
         @Override
         boolean apply(float[] theta, float[] g, float lr) {
-            t++;
+            long t = updates;     // this update's number: its bias correction uses β^t
             if (spec.weightDecay > 0f) { // decoupled decay, weights only, before the Adam step (as PyTorch)
                 float keep = 1f - lr * spec.weightDecay;
                 for (int l = 1; l <= network.layerCount(); l++) {

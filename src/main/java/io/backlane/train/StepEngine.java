@@ -109,7 +109,15 @@ final class StepEngine implements AutoCloseable {
             return fusedSgdStep(x, xOff, y, yOff, m, l2Rows, lr);
         }
         double loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
-        float[] g = main.ws.gradient;
+        update(main.ws.gradient, lr);
+        return loss;
+    }
+
+    /**
+     * The update from gradient {@code g} (of J, L2 term included; clipped here in place): the
+     * configured optimizer with the guard of the class comment.
+     */
+    void update(float[] g, float lr) {
         double norm = Math.sqrt(k.sumOfSquares(g.length, g, 0));
         if (!Double.isFinite(norm)) {
             throw diverged(0, "gradient norm", norm);
@@ -123,14 +131,23 @@ final class StepEngine implements AutoCloseable {
         if (risky) {
             System.arraycopy(theta, 0, beforeStep, 0, theta.length);
         }
-        if (!update.apply(theta, g, lr)) { // the update loop checks what it writes
+        if (!update.update(theta, g, lr)) { // the update loop checks what it writes
             int layer = firstNonFiniteParameterLayer();
             if (risky) {
                 System.arraycopy(beforeStep, 0, theta, 0, theta.length);
             }
             throw diverged(layer, "a parameter after the update", Double.NaN);
         }
-        return loss;
+    }
+
+    /** The optimizer's description, for messages. */
+    String optimizerName() {
+        return optimizer.toString();
+    }
+
+    /** This trainer's optimizer state (see {@link Optimizer.Update}). */
+    Optimizer.Update optimizerState() {
+        return update;
     }
 
     private double fusedSgdStep(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
@@ -151,6 +168,7 @@ final class StepEngine implements AutoCloseable {
             System.arraycopy(theta, 0, beforeStep, 0, theta.length);
         }
         main.descend(theta, x, xOff, m, lr, decay);
+        update.updates++;   // counted as the optimizer's own updates are
         if (risky && !k.allFinite(theta.length, theta, 0)) {
             int layer = firstNonFiniteParameterLayer();
             System.arraycopy(beforeStep, 0, theta, 0, theta.length);
@@ -164,23 +182,35 @@ final class StepEngine implements AutoCloseable {
      * gradient of J lands in the workspace's gradient. Returns J.
      */
     double forwardBackward(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
-        double loss;
+        return dataGradient(x, xOff, y, yOff, m) + addL2(main.ws.gradient, l2Rows);
+    }
+
+    /**
+     * Forward and backward (on all threads) without the L2 term: the gradient of the mean data loss
+     * over the m rows lands in the workspace's gradient. Returns that mean data loss.
+     */
+    double dataGradient(float[] x, int xOff, float[] y, int yOff, int m) {
         try {
-            loss = WorkerPool.sharesFor(m) > 1 ? pool.run(theta, x, xOff, y, yOff, m)
+            return WorkerPool.sharesFor(m) > 1 ? pool.run(theta, x, xOff, y, yOff, m)
                     : main.run(theta, x, xOff, y, yOff, m, main.ws.gradient);
         } catch (Divergence d) {
             throw diverged(d);
         }
-        if (lambda > 0f) {
-            loss += l2Cost(l2Rows);
-            float[] g = main.ws.gradient;
-            for (int l = 1; l <= net.layerCount(); l++) {
-                int off = net.weightOffset(l);
-                // dW[l] += (λ/m) W[l]; biases are not regularized
-                k.axpy(net.weightCount(l), lambda / l2Rows, theta, off, g, off);
-            }
+    }
+
+    /**
+     * The L2 term for a cost over {@code l2Rows} examples: adds (λ/m)·W[l] to the weight gradients
+     * in {@code g} (biases are not regularized) and returns (λ/2m)·Σ‖W[l]‖² (0 without L2).
+     */
+    double addL2(float[] g, long l2Rows) {
+        if (lambda == 0f) {
+            return 0;
         }
-        return loss;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int off = net.weightOffset(l);
+            k.axpy(net.weightCount(l), lambda / l2Rows, theta, off, g, off);
+        }
+        return l2Cost(l2Rows);
     }
 
     /** The mean data loss (no L2 term) of m rows, counting correct predictions; no update. */
@@ -189,7 +219,7 @@ final class StepEngine implements AutoCloseable {
     }
 
     /** (λ/2m) Σ_l ‖W[l]‖², the L2 term of J (0 without L2). */
-    private double l2Cost(int m) {
+    private double l2Cost(long m) {
         if (lambda == 0f) {
             return 0;
         }

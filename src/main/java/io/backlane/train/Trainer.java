@@ -208,10 +208,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The gradient of J from the last {@link #computeGradient}, or from the last step of an
-     * optimizer other than plain SGD without clipping (plain SGD is fused into the backward pass and
-     * never writes the gradient out), in the parameter layout: the backing array, not a copy; null
-     * before the first step of a full-batch trainer.
+     * The gradient of J from the last {@link #computeGradient} or {@link #applyGradientSum} (clipped,
+     * if clipping is on), or from the last step of an optimizer other than plain SGD without clipping
+     * (plain SGD is fused into the backward pass and never writes the gradient out), in the parameter
+     * layout: the backing array, not a copy; null before the first step of a full-batch trainer.
      */
     public float[] gradient() {
         Workspace ws = engine.workspace();
@@ -250,17 +250,143 @@ public final class Trainer implements AutoCloseable {
         return engine.forwardBackward(x, xOff, y, yOff, m, m);
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Data-parallel training: the gradient computed by workers, the update made by one coordinator
+
+    /**
+     * Data-parallel training, a worker's half: forward and backward on {@code m} rows at the current
+     * parameters, without updating, adding the gradient of their <em>summed</em> data loss (m times
+     * the mean's; no L2 term) into {@code gradientSum} (P doubles, parameter layout). Returns the
+     * summed data loss of the rows. Rows beyond the batch size are taken in chunks of the batch size,
+     * so that a worker's memory does not grow with its share of the data.
+     *
+     * <p>Split a dataset's rows in any way among workers whose trainers hold the same parameters,
+     * add their sums (in a fixed order, for results that repeat bit for bit) and pass the totals to
+     * {@link #applyGradientSum}: that is one full-batch step on all the rows, up to float rounding.
+     *
+     * @throws TrainingDivergedException if the loss or an error is not finite
+     */
+    public double addGradientSum(float[] x, int xOff, float[] y, int yOff, int m, double[] gradientSum) {
+        int p = net.parameterCount();
+        if (gradientSum == null || gradientSum.length != p) {
+            throw new IllegalArgumentException("gradientSum must have " + p + " doubles for " + net + ", got "
+                    + (gradientSum == null ? "null" : "length " + gradientSum.length));
+        }
+        int chunk = Math.min(m, batchSize);
+        checkBatch(x, xOff, y, yOff, m, chunk);
+        engine.at(0, standaloneSteps);
+        int nIn = net.inputWidth();
+        int nOut = net.outputWidth();
+        float[] g = engine.workspace().gradient;
+        double lossSum = 0;
+        for (int from = 0; from < m; from += chunk) {
+            int rows = Math.min(chunk, m - from);
+            lossSum += engine.dataGradient(x, xOff + from * nIn, y, yOff + from * nOut, rows) * rows;
+            for (int i = 0; i < p; i++) {
+                gradientSum[i] += (double) g[i] * rows;
+            }
+        }
+        return lossSum;
+    }
+
+    /**
+     * Data-parallel training, the coordinator's half: one optimizer update from the gradient of the
+     * summed data loss of {@code n} examples and that summed loss (the totals of
+     * {@link #addGradientSum} over the workers). The gradient of J is gradientSum / n plus the L2 term
+     * for n examples, (λ/n)·W; it is clipped as configured and applied by the optimizer, with the
+     * divergence guard of {@link #step} and the learning rate {@link #step} uses. Returns J at the
+     * parameters before the update: lossSum / n plus (λ/2n)·Σ‖W‖².
+     *
+     * @throws TrainingDivergedException if the loss, the gradient or an updated parameter is not
+     *                                   finite; the parameters are then left as they were
+     */
+    public double applyGradientSum(double[] gradientSum, double lossSum, long n) {
+        checkOpen();
+        int p = net.parameterCount();
+        if (gradientSum == null || gradientSum.length != p) {
+            throw new IllegalArgumentException("gradientSum must have " + p + " doubles for " + net + ", got "
+                    + (gradientSum == null ? "null" : "length " + gradientSum.length));
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1 example, got " + n);
+        }
+        engine.ensureCapacity(1); // the workspace's gradient is the buffer of the update
+        engine.at(0, ++standaloneSteps);
+        if (!Double.isFinite(lossSum)) {
+            throw engine.diverged(0, "the summed loss", lossSum, "");
+        }
+        float[] g = engine.workspace().gradient;
+        for (int i = 0; i < p; i++) {
+            g[i] = (float) (gradientSum[i] / n);
+        }
+        double loss = lossSum / n + engine.addL2(g, n);
+        engine.update(g, engine.learningRate(schedule, 0, epochs));
+        if (perStep && listener != null) {
+            listener.onStep(0, standaloneSteps, loss);
+        }
+        return loss;
+    }
+
+    /**
+     * A copy of the optimizer's state, for data-parallel training that averages it across workers
+     * (local SGD): the arrays the optimizer keeps, P floats each in the parameter layout, one after
+     * another. SGD keeps none (an empty array), momentum and Nesterov the velocity, Adam and AdamW
+     * the first and then the second moment. {@link #optimizerUpdates} gives the rest of the state.
+     */
+    public float[] optimizerState() {
+        float[][] arrays = engine.optimizerState().arrays();
+        int p = net.parameterCount();
+        float[] state = new float[arrays.length * p];
+        for (int a = 0; a < arrays.length; a++) {
+            System.arraycopy(arrays[a], 0, state, a * p, p);
+        }
+        return state;
+    }
+
+    /** How many updates the optimizer has made (Adam's bias correction depends on it). */
+    public long optimizerUpdates() {
+        return engine.optimizerState().updates;
+    }
+
+    /**
+     * Replaces the optimizer's state with a copy of {@code state}, laid out as
+     * {@link #optimizerState} returns it (for example the average of several workers' states), and
+     * its count of updates with {@code updates}: this trainer then goes on as the trainer(s) the
+     * state came from would.
+     */
+    public void restoreOptimizerState(float[] state, long updates) {
+        checkOpen();
+        float[][] arrays = engine.optimizerState().arrays();
+        int p = net.parameterCount();
+        if (state == null || state.length != (long) arrays.length * p) {
+            throw new IllegalArgumentException("the state of " + engine.optimizerName() + " on " + net + " has "
+                    + (long) arrays.length * p + " floats, got " + (state == null ? "null" : state.length));
+        }
+        if (updates < 0) {
+            throw new IllegalArgumentException("updates must be >= 0, got " + updates);
+        }
+        for (int a = 0; a < arrays.length; a++) {
+            System.arraycopy(state, a * p, arrays[a], 0, p);
+        }
+        engine.optimizerState().updates = updates;
+    }
+
     private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {
+        checkBatch(x, xOff, y, yOff, m, m);
+    }
+
+    /** Checks m rows of x and y and sizes the buffers for {@code chunk} rows at a time. */
+    private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m, int chunk) {
         checkOpen();
         if (m < 1) {
             throw new IllegalArgumentException("m must be >= 1, got " + m);
         }
-        if (batchSize != FULL_BATCH && m > batchSize) {
+        if (batchSize != FULL_BATCH && chunk > batchSize) {
             throw new IllegalArgumentException("m = " + m + " exceeds the batch size " + batchSize + " this trainer was built for");
         }
         checkRows("x", x, xOff, m, net.inputWidth());
         checkRows("y", y, yOff, m, net.outputWidth());
-        engine.ensureCapacity(m);
+        engine.ensureCapacity(chunk);
     }
 
     private static void checkRows(String name, float[] a, int off, int m, int width) {

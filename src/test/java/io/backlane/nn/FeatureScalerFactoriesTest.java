@@ -1,0 +1,32 @@
+package io.backlane.nn;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The scalers made from statistics computed elsewhere are those {@link FeatureScaler#fit} makes. */
+class FeatureScalerFactoriesTest {
+    private static final float[] X = {1f, 5f, 2f, 5f, 6f, 5f}; // 3 rows of 2 features; the second is constant
+
+    @Test
+    void standardizeFromMeansAndVariancesIsFit() {
+        FeatureScaler fitted = FeatureScaler.fit(FeatureScaler.Kind.STANDARDIZE, X, 3, 2);
+        double mean = 3;
+        double variance = (4 + 1 + 9) / 3.0;
+        assertEquals(fitted, FeatureScaler.standardize(new double[] {mean, 5}, new double[] {variance, 0}));
+        assertArrayEquals(new float[] {1f, 1f}, new float[] {fitted.scale()[1], 1f}, "a constant feature keeps scale 1");
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> FeatureScaler.standardize(new double[] {0}, new double[] {-1})).getMessage().contains("feature 0"));
+    }
+
+    @Test
+    void minMaxFromMinimaAndMaximaIsFit() {
+        assertEquals(FeatureScaler.fit(FeatureScaler.Kind.MIN_MAX, X, 3, 2),
+                FeatureScaler.minMax(new float[] {1f, 5f}, new float[] {6f, 5f}));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> FeatureScaler.minMax(new float[] {2f}, new float[] {1f})).getMessage().contains("max must be >= min"));
+    }
+}
