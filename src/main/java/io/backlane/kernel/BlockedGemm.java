@@ -60,24 +60,35 @@ abstract class BlockedGemm {
     }
 
     /**
-     * Whether to skip packing: too few rows to fill a tile (a batch of 1 is a matrix-vector
-     * product), too few columns to fill half a tile (an output layer of width 10), a rank-k update
-     * with tiny k (the weight gradient of a batch of 1 is an outer product: writing C dominates, and
-     * packing would only add a pass), or a tiny product.
-     */
-    final boolean useUnpacked(int m, int n, int k) {
-        return m < blocking.mr() || 2 * n <= blocking.nr() || k <= blocking.unpackedMaxK()
-                || (long) m * n * k <= blocking.unpackedMaxVolume();
-    }
-
-    /**
-     * The decision {@link #gemm} makes: {@link #useUnpacked(int, int, int)}, or A·Bᵀ with at most
-     * {@link Blocking#dotMaxM()} rows. Rows of both operands of A·Bᵀ are contiguous in k, so tiled dot
-     * products need no packing, while the packed path would pack all of B (a layer's whole weight
-     * matrix) for a few rows of A.
+     * Whether to skip packing, in the form {@link #unpacked} then takes: too few rows to fill a tile
+     * (a batch of 1 is a matrix-vector product), a rank-k update with tiny k (the weight gradient of
+     * a batch of 1 is an outer product: writing C dominates, and packing would only add a pass), or
+     * a tiny product; else too few columns to fill half a tile (an output layer of width 10), or
+     * A·Bᵀ with at most {@link Blocking#dotMaxM()} rows, whose rows are contiguous in k, so tiled dot
+     * products need no packing while the packed path would pack all of B (a layer's whole weight
+     * matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
+     * and over n for row updates, would run mostly in its scalar tail (k = 30: one vector of 16 and
+     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower so than packed).
      */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
-        return useUnpacked(m, n, k) || (!transA && transB && m <= blocking.dotMaxM());
+        if (m < blocking.mr() || k <= blocking.unpackedMaxK() || (long) m * n * k <= blocking.unpackedMaxVolume()) {
+            return true;
+        }
+        boolean dot = !transA && transB;
+        if (transA && transB) {
+            return false; // unpacked, Aᵀ·Bᵀ is a plain scalar loop
+        }
+        int inner = dot ? k : n;
+        int lanes = vectorLength();
+        if (inner % lanes > inner / lanes) {
+            return false;
+        }
+        return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM());
+    }
+
+    /** The lanes of the unpacked path's vector loops: the length of the scalar tail it leaves is below this (1: none). */
+    int vectorLength() {
+        return 1;
     }
 
     /** Unchecked GEMM; m, n, k ≥ 1 and alpha ≠ 0. */

@@ -9,7 +9,7 @@ package io.backlane.kernel;
  *
  * <p>Sizes are in floats; a float is 4 bytes, so a kc×nr strip takes 4·kc·nr bytes. The path
  * decision also uses the tile itself: fewer than mr rows, or at most nr/2 columns, skip packing
- * (see {@link BlockedGemm#useUnpacked(int, int, int)}).
+ * (see {@link BlockedGemm#useUnpacked(boolean, boolean, int, int, int)}).
  *
  * @param mr                rows of the register tile (the height of a packed A strip)
  * @param nr                columns of the register tile (the width of a packed B strip)

@@ -87,6 +87,11 @@ final class VectorGemm extends BlockedGemm {
     }
 
     @Override
+    int vectorLength() {
+        return L;
+    }
+
+    @Override
     void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
                      float alpha, float beta, float[] c, int cOff, int ldc) {
         microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, beta, c, cOff, ldc);

@@ -31,10 +31,14 @@ class SgemmTest {
         BlockedGemm engine = Implementations.engineOf(kernels);
         // One shape per path, so that each combination runs through both.
         int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
-        assertTrue(engine.useUnpacked(17, 33, 31));
-        assertFalse(engine.useUnpacked(70, 90, 45));
-        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 45), "A·Bᵀ with few rows: dot products where tiled");
-        assertFalse(engine.useUnpacked(false, true, 300, 90, 45));
+        assertTrue(engine.useUnpacked(false, false, 17, 33, 31));
+        assertFalse(engine.useUnpacked(false, false, 70, 90, 45));
+        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 48), "A·Bᵀ with few rows: dot products where tiled");
+        assertFalse(engine.useUnpacked(false, true, 300, 90, 48));
+        // A dot product or row update mostly in its scalar tail (2L − 1 long) takes the packed path instead.
+        int lanes = engine.vectorLength();
+        assertEquals(lanes > 2, !engine.useUnpacked(false, true, 600, 16, 2 * lanes - 1), "dot products of length 2L - 1");
+        assertEquals(lanes > 2, !engine.useUnpacked(true, false, 16, 2 * lanes - 1, 569), "row updates of length 2L - 1");
         Random rnd = new Random(1);
         for (int[] s : shapes) {
             for (String t : TRANSPOSES) {
