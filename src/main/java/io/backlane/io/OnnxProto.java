@@ -442,6 +442,9 @@ final class OnnxProto {
         if (t.rawData() != null) {
             w.bytes(TENSOR_RAW_DATA, t.rawData());
         }
+        if (t.external()) {
+            w.int64(TENSOR_DATA_LOCATION, 1);
+        }
         return w;
     }
 

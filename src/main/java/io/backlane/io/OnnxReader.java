@@ -105,8 +105,13 @@ public final class OnnxReader {
         }
 
         private static List<String> copy(List<String> values, String what) {
-            if (values == null || values.contains(null)) {
-                throw new IllegalArgumentException(what + " must not be null or hold null: " + values);
+            if (values == null) {
+                throw new IllegalArgumentException(what + " must not be null");
+            }
+            for (String v : values) {   // not values.contains(null): immutable lists throw on it
+                if (v == null) {
+                    throw new IllegalArgumentException(what + " must not hold null: " + values);
+                }
             }
             return List.copyOf(values);
         }
