@@ -142,10 +142,22 @@ public final class OnnxReader {
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(path)) {
-            // readNBytes grows its buffer as bytes arrive: an endless device costs the limit, no more.
-            bytes = in.readNBytes(ModelFormat.MAX_FILE_BYTES);
-            if (bytes.length == ModelFormat.MAX_FILE_BYTES && in.read() != -1) {
+            // A pipe or device has no size to check first. Its first byte must start a protobuf field (a
+            // field number above 0, a wire type ONNX uses), which refuses /dev/zero at once; beyond that,
+            // readNBytes grows its buffer only as bytes arrive, so memory follows what the input holds.
+            int first = in.read();
+            if (first >= 0 && (first >> 3 == 0 || (first & 7) > 2 && (first & 7) != ProtoReader.FIXED32)) {
+                throw new OnnxFormatException(source, 0, "model: the first byte 0x" + Integer.toHexString(first)
+                        + " does not start a protobuf field: not an ONNX model");
+            }
+            byte[] rest = in.readNBytes(ModelFormat.MAX_FILE_BYTES - 1);
+            if (rest.length == ModelFormat.MAX_FILE_BYTES - 1 && in.read() != -1) {
                 throw tooLarge(source);
+            }
+            bytes = new byte[first < 0 ? 0 : 1 + rest.length];
+            if (first >= 0) {
+                bytes[0] = (byte) first;
+                System.arraycopy(rest, 0, bytes, 1, rest.length);
             }
         }
         return read(bytes, source, options);
