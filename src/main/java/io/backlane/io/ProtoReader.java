@@ -194,7 +194,7 @@ final class ProtoReader {
         long n = varint(name + " length");
         if (n < 0 || n > end - pos) {
             throw error(at, name + " declares " + Long.toUnsignedString(n) + " bytes but only " + (end - pos)
-                    + " are left in " + path);
+                    + " are left in " + path + ": the data is cut short or damaged");
         }
         return (int) n;
     }
@@ -202,7 +202,8 @@ final class ProtoReader {
     /** Advances over n bytes that must be present; returns where they start. */
     private int take(int n, String name) throws OnnxFormatException {
         if (n > end - pos) {
-            throw error(pos, name + " needs " + n + " bytes but only " + (end - pos) + " are left in " + path);
+            throw error(pos, name + " needs " + n + " bytes but only " + (end - pos) + " are left in " + path
+                    + ": the data is cut short or damaged");
         }
         int at = pos;
         pos += n;
