@@ -106,9 +106,8 @@ final class PredictionServer implements AutoCloseable {
 
     /**
      * Loads {@code modelFile} with {@code loader} (which reads either format) and starts serving it on
-     * {@code host:port} (port 0: any free port) with
-     * {@code threads} handler threads; {@code watchMillis} > 0 polls the file that often and reloads it
-     * when it changes.
+     * {@code host:port} (port 0: any free port) with {@code threads} handler threads; {@code watchMillis}
+     * > 0 polls the file that often and reloads it (with {@code loader}) when it changes.
      */
     PredictionServer(Path modelFile, PathOptionException.IoAction<Model> loader, String host, int port, int threads,
                      int maxBodyBytes, long watchMillis, PrintWriter log) throws IOException {

@@ -8,6 +8,8 @@ import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.Parameters;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -743,31 +745,12 @@ final class OnnxImport {
 
     /** A float tensor's values, checked against its shape before they are copied, and finite. */
     private float[] floats(OnnxProto.Tensor t, String what) throws OnnxFormatException {
-        checkInline(t, what);
-        if (t.dataType() != OnnxProto.FLOAT) {
-            throw error(t.offset(), what + ": the tensor '" + t.name() + "' has data type " + t.dataType()
-                    + "; weights and constants must be float (type 1)");
-        }
-        int n = elementCount(t, what);
-        float[] values;
+        int n = checkedCount(t, what, OnnxProto.FLOAT, "float (type 1)", 4, t.floatData().length, "float_data");
+        float[] values = new float[n];
         if (t.rawData() != null) {
-            if (t.rawData().length != 4L * n) {
-                throw error(t.offset(), what + ": the tensor '" + t.name() + "' of shape " + Arrays.toString(t.dims())
-                        + " needs " + 4L * n + " bytes of raw_data, found " + t.rawData().length);
-            }
-            values = new float[n];
-            byte[] raw = t.rawData();
-            for (int i = 0; i < n; i++) {
-                int at = 4 * i;
-                values[i] = Float.intBitsToFloat((raw[at] & 0xFF) | (raw[at + 1] & 0xFF) << 8
-                        | (raw[at + 2] & 0xFF) << 16 | (raw[at + 3] & 0xFF) << 24);
-            }
+            ByteBuffer.wrap(t.rawData()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         } else {
-            if (t.floatData().length != n) {
-                throw error(t.offset(), what + ": the tensor '" + t.name() + "' of shape " + Arrays.toString(t.dims())
-                        + " needs " + n + " values of float_data, found " + t.floatData().length);
-            }
-            values = t.floatData().clone();
+            System.arraycopy(t.floatData(), 0, values, 0, n);
         }
         for (int i = 0; i < n; i++) {
             if (!Float.isFinite(values[i])) {
@@ -779,37 +762,40 @@ final class OnnxImport {
     }
 
     private long[] int64s(OnnxProto.Tensor t, String what) throws OnnxFormatException {
-        checkInline(t, what);
-        if (t.dataType() != OnnxProto.INT64) {
-            throw error(t.offset(), what + ": the tensor '" + t.name() + "' has data type " + t.dataType()
-                    + "; expected int64 (type 7)");
-        }
-        int n = elementCount(t, what);
+        int n = checkedCount(t, what, OnnxProto.INT64, "int64 (type 7)", 8, t.int64Data().length, "int64_data");
+        long[] values = new long[n];
         if (t.rawData() != null) {
-            if (t.rawData().length != 8L * n) {
-                throw error(t.offset(), what + ": the tensor '" + t.name() + "' needs " + 8L * n
-                        + " bytes of raw_data, found " + t.rawData().length);
-            }
-            long[] values = new long[n];
-            for (int i = 0; i < n; i++) {
-                for (int k = 7; k >= 0; k--) {
-                    values[i] = values[i] << 8 | (t.rawData()[8 * i + k] & 0xFF);
-                }
-            }
-            return values;
+            ByteBuffer.wrap(t.rawData()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
+        } else {
+            System.arraycopy(t.int64Data(), 0, values, 0, n);
         }
-        if (t.int64Data().length != n) {
-            throw error(t.offset(), what + ": the tensor '" + t.name() + "' needs " + n + " values of int64_data,"
-                    + " found " + t.int64Data().length);
-        }
-        return t.int64Data();
+        return values;
     }
 
-    private void checkInline(OnnxProto.Tensor t, String what) throws OnnxFormatException {
+    /**
+     * The element count of a tensor of {@code dataType}, after checking that its values are in the file
+     * and that there are exactly as many as its shape declares: {@code width} bytes each in raw_data,
+     * else {@code typedCount} in the typed field.
+     */
+    private int checkedCount(OnnxProto.Tensor t, String what, int dataType, String typeName, int width, int typedCount,
+                             String typedField) throws OnnxFormatException {
         if (t.external()) {
             throw error(t.offset(), what + ": the tensor '" + t.name() + "' is stored in an external file, which is"
                     + " not supported; save the model with its weights inside");
         }
+        if (t.dataType() != dataType) {
+            throw error(t.offset(), what + ": the tensor '" + t.name() + "' has data type " + t.dataType()
+                    + "; expected " + typeName);
+        }
+        int n = elementCount(t, what);
+        long found = t.rawData() != null ? t.rawData().length : typedCount;
+        long needed = t.rawData() != null ? (long) width * n : n;
+        if (found != needed) {
+            throw error(t.offset(), what + ": the tensor '" + t.name() + "' of shape " + Arrays.toString(t.dims())
+                    + " needs " + needed + (t.rawData() != null ? " bytes of raw_data" : " values of " + typedField)
+                    + ", found " + found);
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------------------------ the model

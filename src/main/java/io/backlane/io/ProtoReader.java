@@ -139,10 +139,10 @@ final class ProtoReader {
     }
 
     /** Appends the current field's floats to {@code values}: packed (length-delimited) or one fixed32 value. */
-    FloatList floats(FloatList values, String name) throws OnnxFormatException {
+    void floats(FloatList values, String name) throws OnnxFormatException {
         if (wireType == FIXED32) {
             values.add(float32(name));
-            return values;
+            return;
         }
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
@@ -154,14 +154,13 @@ final class ProtoReader {
         for (int i = at; i < at + length; i += 4) {
             values.add(Float.intBitsToFloat(fixed32(i)));
         }
-        return values;
     }
 
     /** Appends the current field's varints to {@code values}: packed (length-delimited) or one value. */
-    LongList int64s(LongList values, String name) throws OnnxFormatException {
+    void int64s(LongList values, String name) throws OnnxFormatException {
         if (wireType == VARINT) {
             values.add(varint(name));
-            return values;
+            return;
         }
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
@@ -170,7 +169,6 @@ final class ProtoReader {
         while (pos < stop) {
             values.add(varintWithin(stop, name));
         }
-        return values;
     }
 
     OnnxFormatException error(long offset, String detail) {
