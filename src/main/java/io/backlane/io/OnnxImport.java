@@ -229,6 +229,11 @@ final class OnnxImport {
             return;
         }
         Operands operands = operands(node, what);
+        boolean unary = !Set.of("Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div").contains(node.opType());
+        if (unary && node.inputs().size() != 1) {
+            throw error(node.offset(), what + " has " + node.inputs().size() + " inputs; " + node.opType()
+                    + " takes one");
+        }
         switch (node.opType()) {
             case "Identity" -> {
                 attributes(node, what);
@@ -294,14 +299,27 @@ final class OnnxImport {
         return byName;
     }
 
-    private static long intAttribute(Map<String, OnnxProto.Attribute> attributes, String name, long otherwise) {
-        OnnxProto.Attribute a = attributes.get(name);
+    private long intAttribute(Map<String, OnnxProto.Attribute> attributes, String name, long otherwise)
+            throws OnnxFormatException {
+        OnnxProto.Attribute a = typed(attributes, name, OnnxProto.ATTRIBUTE_TYPE_INT, "INT");
         return a == null ? otherwise : a.i();
     }
 
-    private static float floatAttribute(Map<String, OnnxProto.Attribute> attributes, String name, float otherwise) {
-        OnnxProto.Attribute a = attributes.get(name);
+    private float floatAttribute(Map<String, OnnxProto.Attribute> attributes, String name, float otherwise)
+            throws OnnxFormatException {
+        OnnxProto.Attribute a = typed(attributes, name, OnnxProto.ATTRIBUTE_TYPE_FLOAT, "FLOAT");
         return a == null ? otherwise : a.f();
+    }
+
+    /** The attribute {@code name} (null when absent), which must be of {@code type}: its value is read from that field. */
+    private OnnxProto.Attribute typed(Map<String, OnnxProto.Attribute> attributes, String name, int type,
+                                      String typeName) throws OnnxFormatException {
+        OnnxProto.Attribute a = attributes.get(name);
+        if (a != null && a.type() != type) {
+            throw error(a.offset(), "attribute '" + name + "' has type " + a.type() + "; expected " + typeName
+                    + " (" + type + ")");
+        }
+        return a;
     }
 
     private OnnxProto.Tensor constant(OnnxProto.Node node, String what) throws OnnxFormatException {
@@ -315,6 +333,13 @@ final class OnnxImport {
         }
         String name = node.outputs().get(0);
         OnnxProto.Attribute value = a.values().iterator().next();
+        switch (value.name()) {
+            case "value" -> typed(a, "value", OnnxProto.ATTRIBUTE_TYPE_TENSOR, "TENSOR");
+            case "value_float" -> typed(a, "value_float", OnnxProto.ATTRIBUTE_TYPE_FLOAT, "FLOAT");
+            case "value_floats" -> typed(a, "value_floats", OnnxProto.ATTRIBUTE_TYPE_FLOATS, "FLOATS");
+            case "value_int" -> typed(a, "value_int", OnnxProto.ATTRIBUTE_TYPE_INT, "INT");
+            default -> typed(a, "value_ints", OnnxProto.ATTRIBUTE_TYPE_INTS, "INTS");
+        }
         return switch (value.name()) {
             case "value" -> {
                 if (value.t() == null) {
@@ -413,7 +438,7 @@ final class OnnxImport {
         if (intAttribute(a, "transA", 0) != 0) {
             throw error(node.offset(), what + ": transA = 1 would transpose the batch; not supported");
         }
-        if (operands.dataIndex() != 0 || operands.at(1) == null) {
+        if (operands.dataIndex() != 0 || operands.constants().size() < 2 || operands.at(1) == null) {
             throw error(node.offset(), what + ": expected the data as input A and constant weights as input B");
         }
         boolean transB = intAttribute(a, "transB", 0) != 0;

@@ -277,7 +277,11 @@ class OnnxImportTest {
                 .node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1)));
         cases.put("needs 4 values of float_data, found 3", new Graph().constant("W", new long[]{2, 2}, 1, 2, 3)
                 .node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1)));
+        cases.put("attribute 'alpha' has type 2; expected FLOAT", dense().node("LeakyRelu",
+                OnnxProto.Attribute.ofInt("alpha", 2)));
         cases.put("no dense layer", new Graph().node("Identity"));
+        cases.put("expected the data as input A and constant weights as input B", new Graph().node("Gemm"));
+        cases.put("has 2 inputs; Relu takes one", dense().constant("c", new long[0], 1).node("Relu", List.of("c")));
         cases.put("scaling softmax probabilities", dense().node("Softmax").constant("m", new long[0], 2).node("Mul", List.of("m")));
         cases.put("a constant minus the data", dense());
         Graph reversed = cases.get("a constant minus the data").constant("c", new long[0], 1);
