@@ -248,12 +248,23 @@ final class OnnxImport {
         current = node.outputs().get(0);
     }
 
-    /** A node's inputs: where the chain's tensor is among them, and the constants. */
+    /** A node's inputs: where the chain's tensor is among them, and the constants (null where none). */
     private record Operands(int dataIndex, List<OnnxProto.Tensor> constants) {
-        /** The constant at input position {@code i} (null when that optional input is absent). */
+        /** The constant at input position {@code i}; null when that optional input is absent. */
         OnnxProto.Tensor at(int i) {
-            return constants.get(i);
+            return i < constants.size() ? constants.get(i) : null;
         }
+    }
+
+    /** The constant at input position {@code i}, which the operator requires. */
+    private OnnxProto.Tensor required(Operands operands, int i, String what, OnnxProto.Node node)
+            throws OnnxFormatException {
+        OnnxProto.Tensor t = operands.at(i);
+        if (t == null) {
+            throw error(node.offset(), what + ": input " + i + " must be a constant, and is "
+                    + (i < operands.constants().size() ? "left out" : "missing"));
+        }
+        return t;
     }
 
     private Operands operands(OnnxProto.Node node, String what) throws OnnxFormatException {
@@ -404,7 +415,7 @@ final class OnnxImport {
         if (operands.dataIndex() != 0 || operands.constants().size() != 2) {
             throw error(node.offset(), what + ": expected the data, then a constant shape");
         }
-        long[] shape = int64s(operands.at(1), what + " shape");
+        long[] shape = int64s(required(operands, 1, what, node), what + " shape");
         if (shape.length != 2) {
             throw error(node.offset(), what + ": reshape to rank " + shape.length + " " + Arrays.toString(shape)
                     + "; only a reshape to [batch, features] is supported");
@@ -438,13 +449,13 @@ final class OnnxImport {
         if (intAttribute(a, "transA", 0) != 0) {
             throw error(node.offset(), what + ": transA = 1 would transpose the batch; not supported");
         }
-        if (operands.dataIndex() != 0 || operands.constants().size() < 2 || operands.at(1) == null) {
+        if (operands.dataIndex() != 0) {
             throw error(node.offset(), what + ": expected the data as input A and constant weights as input B");
         }
         boolean transB = intAttribute(a, "transB", 0) != 0;
         float alpha = floatAttribute(a, "alpha", 1f);
         float beta = floatAttribute(a, "beta", 1f);
-        OnnxProto.Tensor b = operands.at(1);
+        OnnxProto.Tensor b = required(operands, 1, what, node);
         long[] dims = matrixDims(b, what);
         int in = (int) (transB ? dims[1] : dims[0]);
         int out = (int) (transB ? dims[0] : dims[1]);
@@ -453,7 +464,7 @@ final class OnnxImport {
         if (operands.constants().size() > 3) {
             throw error(node.offset(), what + ": " + operands.constants().size() + " inputs; Gemm has at most 3");
         }
-        OnnxProto.Tensor c = operands.constants().size() > 2 ? operands.at(2) : null;
+        OnnxProto.Tensor c = operands.at(2);
         if (c != null) {
             float[] values = perFeature(c, out, what + " input C");
             for (int i = 0; i < out; i++) {
@@ -468,7 +479,7 @@ final class OnnxImport {
         if (operands.dataIndex() != 0 || operands.constants().size() != 2) {
             throw error(node.offset(), what + ": expected the data times constant weights");
         }
-        OnnxProto.Tensor b = operands.at(1);
+        OnnxProto.Tensor b = required(operands, 1, what, node);
         long[] dims = matrixDims(b, what);
         startLayer(node, what, new PendingLayer((int) dims[0], (int) dims[1], weights(b, what, false, 1f),
                 new float[(int) dims[1]], true));
@@ -621,7 +632,7 @@ final class OnnxImport {
                     + " the data is not supported; only the data " + (op.equals("Sub") ? "minus" : "divided by")
                     + " a constant");
         }
-        OnnxProto.Tensor c = operands.at(1 - operands.dataIndex());
+        OnnxProto.Tensor c = required(operands, 1 - operands.dataIndex(), what, node);
         if (stage == Stage.INPUT) {
             if (rank() != 2 && elementCount(c, what) != 1) {
                 throw error(node.offset(), what + ": per-feature normalization of a rank-" + rank() + " input is not"

@@ -280,7 +280,8 @@ class OnnxImportTest {
         cases.put("attribute 'alpha' has type 2; expected FLOAT", dense().node("LeakyRelu",
                 OnnxProto.Attribute.ofInt("alpha", 2)));
         cases.put("no dense layer", new Graph().node("Identity"));
-        cases.put("expected the data as input A and constant weights as input B", new Graph().node("Gemm"));
+        cases.put("input 1 must be a constant, and is missing", new Graph().node("Gemm"));
+        cases.put("input 1 must be a constant, and is left out", dense().node("Add", List.of("")));
         cases.put("has 2 inputs; Relu takes one", dense().constant("c", new long[0], 1).node("Relu", List.of("c")));
         cases.put("scaling softmax probabilities", dense().node("Softmax").constant("m", new long[0], 2).node("Mul", List.of("m")));
         cases.put("a constant minus the data", dense());
