@@ -432,7 +432,8 @@ final class OnnxImport {
         } else {
             newWidth = second;
         }
-        if (!batchKept || newWidth == -2 || newWidth == 0 || (perExample >= 0 && newWidth >= 0 && newWidth != perExample)) {
+        if (!batchKept || second < -1 || newWidth == -2 || newWidth == 0
+                || (perExample >= 0 && newWidth >= 0 && newWidth != perExample)) {
             throw error(node.offset(), what + ": reshape to " + Arrays.toString(shape) + " is not a no-op on"
                     + " [batch, " + (perExample >= 0 ? perExample : "features") + "] rows; only a reshape that keeps"
                     + " one row per example is supported");
@@ -459,11 +460,11 @@ final class OnnxImport {
         long[] dims = matrixDims(b, what);
         int in = (int) (transB ? dims[1] : dims[0]);
         int out = (int) (transB ? dims[0] : dims[1]);
-        float[] w = weights(b, what, transB, alpha);
-        float[] bias = new float[out];
         if (operands.constants().size() > 3) {
             throw error(node.offset(), what + ": " + operands.constants().size() + " inputs; Gemm has at most 3");
         }
+        float[] w = weights(b, what, transB, alpha);
+        float[] bias = new float[out];
         OnnxProto.Tensor c = operands.at(2);
         if (c != null) {
             float[] values = perFeature(c, out, what + " input C");

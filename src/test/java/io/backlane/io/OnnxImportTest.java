@@ -293,6 +293,9 @@ class OnnxImportTest {
         Graph badReshape = dense();
         badReshape.initializers.add(OnnxProto.Tensor.ofInt64s("s", new long[]{2}, new long[]{1, -1}));
         cases.put("is not a no-op", badReshape.node("Reshape", List.of("s")));
+        Graph negativeReshape = dense();
+        negativeReshape.initializers.add(OnnxProto.Tensor.ofInt64s("s", new long[]{2}, new long[]{-1, -5}));
+        cases.put("reshape to [-1, -5] is not a no-op", negativeReshape.node("Reshape", List.of("s")));
         Graph rank3 = new Graph().constant("W", new long[]{2, 2}, 1, 2, 3, 4);
         rank3.inputShape = List.of(new OnnxProto.Dim(-1, "N"), new OnnxProto.Dim(3, ""), new OnnxProto.Dim(2, ""));
         cases.put("flatten it to [batch, features] first", rank3.node("MatMul", List.of("W")));
