@@ -5,6 +5,9 @@ import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Loss;
 import io.backlane.nn.Model;
+import io.backlane.nn.Parameters;
+import io.backlane.train.Optimizer;
+import io.backlane.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.DynamicTest;
@@ -137,6 +140,26 @@ class OnnxPyTorchFixturesTest {
             assertEquals((float) (1.0 / std[j]), scaler.scale()[j], "scale " + j);
         }
         assertEquals(2, model.network().layerCount(), "the Sub and Div are not layers");
+    }
+
+    @Test
+    void anImportedModelTrainsFurther() throws IOException {
+        Model model = OnnxReader.read(resource("gemm_relu_softmax_opset9.onnx"), "fine-tune");
+        int rows = 32;
+        float[] x = OnnxTestModels.inputs(rows, 4, 5L);
+        float[] y = new float[rows * 3];
+        for (int i = 0; i < rows; i++) {
+            y[i * 3 + i % 3] = 1f;   // one-hot targets for its categorical cross-entropy
+        }
+        double before = Predictor.of(model).meanLoss(x, 0, y, 0, rows);
+        Parameters params = model.parameters();
+        try (Trainer trainer = Trainer.builder(params).optimizer(Optimizer.adam(0.05f)).batchSize(rows).build()) {
+            for (int step = 0; step < 50; step++) {
+                trainer.step(x, 0, y, 0, rows);
+            }
+        }
+        double after = Predictor.of(new Model(params, model.scaler(), model.classLabels())).meanLoss(x, 0, y, 0, rows);
+        assertTrue(after < 0.8 * before, "loss " + before + " -> " + after);
     }
 
     private static void assertArrayEquals(float[] expected, float[] actual) {
