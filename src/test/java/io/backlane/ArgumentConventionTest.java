@@ -11,6 +11,8 @@ import io.backlane.infer.Predictor;
 import io.backlane.infer.ServingModel;
 import io.backlane.io.ModelReader;
 import io.backlane.io.ModelWriter;
+import io.backlane.io.OnnxReader;
+import io.backlane.io.OnnxWriter;
 import io.backlane.kernel.Kernels;
 import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
@@ -99,6 +101,16 @@ class ArgumentConventionTest {
         calls.put("ModelReader.load", () -> ModelReader.load(null));
         calls.put("ModelReader.read bytes", () -> ModelReader.read((byte[]) null));
         calls.put("ModelReader.read stream", () -> ModelReader.read((InputStream) null));
+        calls.put("OnnxWriter.toBytes", () -> OnnxWriter.toBytes(null));
+        calls.put("OnnxWriter.toBytes opset", () -> OnnxWriter.toBytes(MODEL, 3));
+        calls.put("OnnxWriter.save path", () -> OnnxWriter.save(MODEL, null));
+        calls.put("OnnxReader.load", () -> OnnxReader.load(null));
+        calls.put("OnnxReader.load options", () -> OnnxReader.load(Path.of("m.onnx"), null));
+        calls.put("OnnxReader.read bytes", () -> OnnxReader.read(null, "m.onnx"));
+        calls.put("OnnxReader.Options.withClassLabels", () -> OnnxReader.Options.defaults().withClassLabels(null));
+        calls.put("OnnxReader.Options.withFeatureNames", () -> OnnxReader.Options.defaults().withFeatureNames(
+                java.util.Arrays.asList("a", null)));
+        calls.put("OnnxReader.Options.withLoss", () -> OnnxReader.Options.defaults().withLoss(null));
         // kernel
         calls.put("Kernels.axpy", () -> Kernels.get().axpy(1, 1f, null, 0, new float[1], 0));
         calls.put("Kernels.sgemm", () -> Kernels.get().sgemm(false, false, 1, 1, 1, 1f, null, 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1));

@@ -8,6 +8,9 @@ import io.backlane.io.CorruptModelException;
 import io.backlane.io.ModelFormatException;
 import io.backlane.io.ModelReader;
 import io.backlane.io.ModelWriter;
+import io.backlane.io.OnnxFormatException;
+import io.backlane.io.OnnxReader;
+import io.backlane.io.OnnxWriter;
 import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Model;
@@ -214,6 +217,103 @@ class HostileInputFuzzTest {
         CorruptModelException e = assertTimeoutPreemptively(HANG_GUARD,
                 () -> assertThrows(CorruptModelException.class, () -> ModelReader.read(endless, "pipe")));
         assertTrue(e.getMessage().startsWith("pipe: trailing bytes"), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------- ONNX
+
+    /** ONNX files to damage: backlane's exports of the two valid models, and one that PyTorch exported. */
+    private static List<byte[]> validOnnxFiles() throws IOException {
+        try (InputStream in = HostileInputFuzzTest.class.getResourceAsStream(
+                "/io/backlane/io/onnx/normalized_gemm_relu_softmax_opset17.onnx")) {
+            assertTrue(in != null, "the PyTorch fixture is missing from the test resources");
+            return List.of(OnnxWriter.toBytes(ModelReader.read(validModel())),
+                    OnnxWriter.toBytes(ModelReader.read(validRegressionModel()), 11), in.readAllBytes());
+        }
+    }
+
+    /** Protobuf's worst: varints of 10 bytes, lengths near 2^31 and 2^64, keys of unused wire types and field 0. */
+    private static final byte[][] PROTO_TOKENS = {
+            {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07},
+            {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                    (byte) 0xFF, 0x01},
+            {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                    (byte) 0x80, (byte) 0x80, 0x01},
+            {0x0B}, {0x0C}, {0x06}, {0x00}, {0x3A, (byte) 0xFF, (byte) 0xFF, 0x03}, {0x4A, 0x7F},
+            {0x0A, (byte) 0xF0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F}};
+
+    private static byte[] mutatedOnnx(byte[] good, SplittableRandom r) {
+        return switch (r.nextInt(5)) {
+            case 0 -> randomBytes(r, r.nextInt(600));
+            case 1 -> Arrays.copyOf(good, r.nextInt(good.length));
+            case 2 -> flip(good.clone(), r, 1 + r.nextInt(4));
+            case 3 -> {   // a protobuf token written over the bytes at a random offset
+                byte[] b = good.clone();
+                byte[] token = PROTO_TOKENS[r.nextInt(PROTO_TOKENS.length)];
+                int at = r.nextInt(b.length);
+                System.arraycopy(token, 0, b, at, Math.min(token.length, b.length - at));
+                yield b;
+            }
+            default -> {   // a protobuf token inserted at a random offset
+                byte[] token = PROTO_TOKENS[r.nextInt(PROTO_TOKENS.length)];
+                int at = r.nextInt(good.length + 1);
+                byte[] b = new byte[good.length + token.length];
+                System.arraycopy(good, 0, b, 0, at);
+                System.arraycopy(token, 0, b, at, token.length);
+                System.arraycopy(good, at, b, at + token.length, good.length - at);
+                yield b;
+            }
+        };
+    }
+
+    @Test
+    void onnxReaderFuzz() throws IOException {
+        List<byte[]> goods = validOnnxFiles();
+        for (byte[] good : goods) {
+            OnnxReader.read(good, "baseline");   // the baselines are valid
+        }
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (int i = 0; i < 4 * CASES; i++) {
+                byte[] b = mutatedOnnx(goods.get(i % goods.size()), new SplittableRandom(SEED + i));
+                expect(OnnxFormatException.class, "ONNX case " + i + " (seed " + (SEED + i) + ")",
+                        () -> OnnxReader.read(b, "case"));
+            }
+        });
+    }
+
+    /**
+     * Protobuf has no length header: a prefix that ends between two top-level fields is itself a valid
+     * message (a model without its trailing metadata, say). So every prefix must load or fail as
+     * documented, and every prefix that ends inside the graph must fail.
+     */
+    @Test
+    void onnxFilesCutAtEveryLengthLoadOrFailAsDocumented() throws IOException {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (byte[] good : validOnnxFiles()) {
+                int failures = 0;
+                for (int n = 0; n < good.length; n++) {
+                    byte[] prefix = Arrays.copyOf(good, n);
+                    try {
+                        OnnxReader.read(prefix, "prefix");
+                    } catch (OnnxFormatException e) {
+                        failures++;
+                    } catch (Throwable t) {
+                        throw new AssertionError("prefix of " + n + " bytes: expected OnnxFormatException or success,"
+                                + " got " + t, t);
+                    }
+                }
+                assertTrue(failures >= good.length / 2, failures + " of " + good.length + " prefixes failed");
+            }
+        });
+    }
+
+    @Test
+    void anEndlessOnnxInputIsRefusedByItsFirstByte() {
+        Path zero = Path.of("/dev/zero");
+        if (Files.isReadable(zero)) {
+            OnnxFormatException e = assertTimeoutPreemptively(HANG_GUARD,
+                    () -> assertThrows(OnnxFormatException.class, () -> OnnxReader.load(zero)));
+            assertEquals(0, e.offset());
+        }
     }
 
     // ---------------------------------------------------------------------------------- CSV

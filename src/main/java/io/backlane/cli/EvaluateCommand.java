@@ -1,9 +1,9 @@
 package io.backlane.cli;
 
 import io.backlane.data.Dataset;
-import io.backlane.io.ModelReader;
 import io.backlane.nn.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -27,8 +27,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "A model saved by train --save, or an ONNX model (.onnx).")
     Path model;
+
+    @Mixin
+    ModelFileOptions modelFile;
 
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "A bundled dataset (breast-cancer, digits), fashion-mnist, a CSV file, or an IDX directory"
@@ -53,7 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = main.spec.commandLine().getOut();
         DataSource.checkLabelOption(label);
-        Model m = PathOptionException.on("--model", model, () -> ModelReader.load(model));
+        Model m = modelFile.load("--model", model);
         if (!m.isClassifier() && m.network().outputWidth() != 1) {
             throw new UsageException(model + " is a regression model with " + m.network().outputWidth()
                     + " outputs; evaluate handles one real-valued target");

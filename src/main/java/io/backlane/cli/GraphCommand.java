@@ -1,6 +1,5 @@
 package io.backlane.cli;
 
-import io.backlane.io.ModelReader;
 import io.backlane.nn.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,8 +33,12 @@ final class GraphCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "Draw a saved model's network instead of --inputs, --layers, ...")
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Draw a saved model's (or an ONNX model's) network instead of --inputs, --layers, ...")
     Path model;
+
+    @Mixin
+    ModelFileOptions modelFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
@@ -50,7 +53,7 @@ final class GraphCommand implements Callable<Integer> {
             if (given != null) {
                 throw new UsageException("--model and " + given + " do not go together: the model file describes the network");
             }
-            net = PathOptionException.on("--model", model, () -> ModelReader.load(model)).network();
+            net = modelFile.load("--model", model).network();
         } else {
             net = network.network();
         }

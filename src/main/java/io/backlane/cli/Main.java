@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The {@code backlane} command line: {@code train}, {@code evaluate}, {@code predict},
- * {@code gradcheck} and {@code graph}.
+ * {@code gradcheck}, {@code graph}, {@code serve}, and {@code export} and {@code import} (ONNX).
  *
  * <p>Exit codes: 0 success; 1 a problem with the data, a model file or training (the message names
  * it; {@code --verbose} adds the stack trace); 2 a usage error (the message says what is wrong, and
@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
 @Command(name = "backlane", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains and serves feed-forward neural networks (backpropagation).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, GradcheckCommand.class,
-                GraphCommand.class, ServeCommand.class},
+                GraphCommand.class, ServeCommand.class, ExportCommand.class, ImportCommand.class},
         footer = {"", "Exit codes: 0 success, 1 data, model or training error, 2 usage error.",
                 "Run 'backlane COMMAND --help' for the options of a command."})
 public final class Main implements Callable<Integer> {

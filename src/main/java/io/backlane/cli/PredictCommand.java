@@ -3,9 +3,9 @@ package io.backlane.cli;
 import io.backlane.data.CsvLoader;
 import io.backlane.infer.FeatureOrder;
 import io.backlane.infer.Predictor;
-import io.backlane.io.ModelReader;
 import io.backlane.nn.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,8 +36,12 @@ final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "A model saved by train --save, or an ONNX model (.onnx).")
     Path model;
+
+    @Mixin
+    ModelFileOptions modelFile;
 
     @Option(names = "--label", paramLabel = "COLUMN",
             description = "A label column to ignore if the input has it: a header name, or a 0-based index.")
@@ -59,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DataSource.checkLabelOption(label);
-        Model m = PathOptionException.on("--model", model, () -> ModelReader.load(model));
+        Model m = modelFile.load("--model", model);
         boolean stdin = input.equals("-");
         String source = stdin ? "<stdin>" : input;
         RowWriter writer = new RowWriter(main.spec.commandLine().getOut(), m, source, label == null

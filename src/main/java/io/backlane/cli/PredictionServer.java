@@ -11,7 +11,6 @@ import io.backlane.infer.FeatureOrder;
 import io.backlane.infer.Prediction;
 import io.backlane.infer.Predictor;
 import io.backlane.infer.ServingModel;
-import io.backlane.io.ModelReader;
 import io.backlane.nn.Model;
 
 import java.io.IOException;
@@ -60,6 +59,7 @@ final class PredictionServer implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Path modelFile;
+    private final PathOptionException.IoAction<Model> loader;   // reads modelFile, whatever its format
     private final int maxBodyBytes;
     private final PrintWriter log;
     private final ServingModel serving;
@@ -105,17 +105,18 @@ final class PredictionServer implements AutoCloseable {
     }
 
     /**
-     * Loads {@code modelFile} and starts serving it on {@code host:port} (port 0: any free port) with
-     * {@code threads} handler threads; {@code watchMillis} > 0 polls the file that often and reloads it
-     * when it changes.
+     * Loads {@code modelFile} with {@code loader} (which reads either format) and starts serving it on
+     * {@code host:port} (port 0: any free port) with {@code threads} handler threads; {@code watchMillis}
+     * > 0 polls the file that often and reloads it (with {@code loader}) when it changes.
      */
-    PredictionServer(Path modelFile, String host, int port, int threads, int maxBodyBytes, long watchMillis,
-                     PrintWriter log) throws IOException {
+    PredictionServer(Path modelFile, PathOptionException.IoAction<Model> loader, String host, int port, int threads,
+                     int maxBodyBytes, long watchMillis, PrintWriter log) throws IOException {
         this.modelFile = modelFile;
+        this.loader = loader;
         this.maxBodyBytes = maxBodyBytes;
         this.log = log;
         this.loadedStamp = FileStamp.of(modelFile);
-        this.serving = new ServingModel(warmedUp(ModelReader.load(modelFile)));
+        this.serving = new ServingModel(warmedUp(loader.run()));
         this.workers = ThreadLocal.withInitial(Worker::new);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         this.handlers = Executors.newFixedThreadPool(threads, daemon("backlane-http"));
@@ -352,7 +353,7 @@ final class PredictionServer implements AutoCloseable {
         synchronized (reloadLock) {
             FileStamp stamp = FileStamp.of(modelFile);
             try {
-                Model m = warmedUp(ModelReader.load(modelFile));
+                Model m = warmedUp(loader.run());
                 serving.swap(m);
                 loadedStamp = stamp;
                 reloads.incrementAndGet();

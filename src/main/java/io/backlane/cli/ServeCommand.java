@@ -1,6 +1,7 @@
 package io.backlane.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,8 +26,12 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "A model saved by train --save, or an ONNX model (.onnx).")
     Path model;
+
+    @Mixin
+    ModelFileOptions modelFile;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "The address to listen on (0.0.0.0: every interface).")
@@ -58,7 +63,8 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = main.spec.commandLine().getErr();
         PredictionServer server;
         try {
-            server = new PredictionServer(model, host, port, handlerThreads, maxBodyBytes, watchMillis, err);
+            server = new PredictionServer(model, () -> modelFile.load("--model", model), host, port, handlerThreads,
+                    maxBodyBytes, watchMillis, err);
         } catch (java.net.BindException e) {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (another server on that port? --port 0 takes any free one)", e);

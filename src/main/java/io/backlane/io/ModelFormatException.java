@@ -5,9 +5,10 @@ import java.io.IOException;
 /**
  * A model file (or byte stream) that is not a valid backlane model. The subclasses say which check
  * failed, in the order a reader makes them (see {@code docs/model-format.md}); the message names the
- * source and what was expected versus found.
+ * source and what was expected versus found. {@link OnnxFormatException} is the one kind for ONNX
+ * files ({@code docs/onnx.md}).
  *
- * <p>Sealed so that a caller can rely on these five kinds being the only ones, and an
+ * <p>Sealed so that a caller can rely on these six kinds being the only ones, and an
  * {@link IOException} so that code which already handles I/O failures handles these too.
  *
  * <pre>{@code
@@ -22,7 +23,7 @@ import java.io.IOException;
  */
 public abstract sealed class ModelFormatException extends IOException
         permits BadMagicException, UnsupportedVersionException, TruncatedModelException,
-        ChecksumMismatchException, CorruptModelException {
+        ChecksumMismatchException, CorruptModelException, OnnxFormatException {
     private static final long serialVersionUID = 1L;
 
     private final String source;

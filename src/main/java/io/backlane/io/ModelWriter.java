@@ -242,7 +242,7 @@ public final class ModelWriter {
         return encoded;
     }
 
-    private static byte[] utf8(String text, String what, int limit) {
+    static byte[] utf8(String text, String what, int limit) {
         if (text == null) {
             throw new IllegalArgumentException(what + " is null");
         }

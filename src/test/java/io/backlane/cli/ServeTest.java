@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backlane.infer.Predictor;
 import io.backlane.io.ModelWriter;
+import io.backlane.io.OnnxWriter;
 import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Model;
@@ -53,7 +54,8 @@ class ServeTest {
     private Path start(Model m, long watchMillis) throws Exception {
         Path file = dir.resolve("model.bkln");
         ModelWriter.save(m, file);
-        server = new PredictionServer(file, "127.0.0.1", 0, 4, 4096, watchMillis, new PrintWriter(log, true));
+        server = new PredictionServer(file, () -> new ModelFileOptions().load("--model", file), "127.0.0.1", 0, 4, 4096,
+                watchMillis, new PrintWriter(log, true));
         return file;
     }
 
@@ -76,6 +78,28 @@ class ServeTest {
 
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
+    }
+
+    @Test
+    void servesAnOnnxModelWithTheLabelsAndFeaturesGivenAndReloadsIt() throws Exception {
+        Model m = model(1);
+        Path file = dir.resolve("model.onnx");
+        OnnxWriter.save(new Model(m.parameters(), m.scaler(), List.of("0", "1", "2")), file);   // no names in the file
+        ModelFileOptions options = new ModelFileOptions();
+        options.labels = LABELS;
+        options.features = FEATURES;
+        server = new PredictionServer(file, () -> options.load("--model", file), "127.0.0.1", 0, 2, 4096, 0,
+                new PrintWriter(log, true));
+        assertEquals(m.id(), json(get("/health")).get("model").asText(), "the same model as the .bkln one");
+        JsonNode described = json(get("/model"));
+        assertEquals(LABELS, JSON.convertValue(described.get("labels"), List.class));
+        JsonNode byName = json(post("/predict", "{\"features\": {\"depth\": 2, \"length\": 0.5, \"width\": -1.25}}"));
+        assertEquals(Predictor.of(m).predictLabel(new float[]{0.5f, -1.25f, 2f}),
+                byName.get("prediction").get("label").asText());
+
+        Model next = model(2);
+        OnnxWriter.save(new Model(next.parameters(), next.scaler(), List.of("0", "1", "2")), file);
+        assertEquals(next.id(), json(post("/reload", "")).get("model").asText());
     }
 
     @Test

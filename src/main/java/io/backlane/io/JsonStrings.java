@@ -1,0 +1,138 @@
+package io.backlane.io;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A list of strings as a JSON array ({@code ["a", "b"]}): how ONNX metadata values carry the feature
+ * names and class labels, since {@code metadata_props} maps strings to strings. Just this one JSON
+ * shape, so that the library needs no JSON dependency.
+ */
+final class JsonStrings {
+    private JsonStrings() {
+    }
+
+    static String encode(List<String> values) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            s.append(i == 0 ? "\"" : ", \"");
+            for (char c : values.get(i).toCharArray()) {
+                switch (c) {
+                    case '"' -> s.append("\\\"");
+                    case '\\' -> s.append("\\\\");
+                    case '\n' -> s.append("\\n");
+                    case '\r' -> s.append("\\r");
+                    case '\t' -> s.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            s.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            s.append(c);
+                        }
+                    }
+                }
+            }
+            s.append('"');
+        }
+        return s.append(']').toString();
+    }
+
+    /**
+     * Parses a JSON array of strings.
+     *
+     * @throws IllegalArgumentException saying what is wrong and where (a character index), for the
+     *                                  caller to report with the metadata key
+     */
+    static List<String> decode(String json) {
+        List<String> values = new ArrayList<>();
+        int[] at = {skipSpace(json, 0)};
+        expect(json, at, '[');
+        if (peek(json, at) == ']') {
+            at[0]++;
+        } else {
+            while (true) {
+                values.add(string(json, at));
+                char c = peek(json, at);
+                at[0]++;
+                if (c == ']') {
+                    break;
+                }
+                if (c != ',') {
+                    throw new IllegalArgumentException("expected ',' or ']' at character " + (at[0] - 1));
+                }
+            }
+        }
+        if (skipSpace(json, at[0]) != json.length()) {
+            throw new IllegalArgumentException("text after the array at character " + at[0]);
+        }
+        return values;
+    }
+
+    private static String string(String json, int[] at) {
+        expect(json, at, '"');
+        StringBuilder s = new StringBuilder();
+        int i = at[0];
+        while (true) {
+            if (i >= json.length()) {
+                throw new IllegalArgumentException("unterminated string");
+            }
+            char c = json.charAt(i++);
+            if (c == '"') {
+                break;
+            }
+            if (c < 0x20) {
+                throw new IllegalArgumentException("control character in a string at character " + (i - 1));
+            }
+            if (c != '\\') {
+                s.append(c);
+                continue;
+            }
+            if (i >= json.length()) {
+                throw new IllegalArgumentException("unterminated escape");
+            }
+            char e = json.charAt(i++);
+            switch (e) {
+                case '"', '\\', '/' -> s.append(e);
+                case 'b' -> s.append('\b');
+                case 'f' -> s.append('\f');
+                case 'n' -> s.append('\n');
+                case 'r' -> s.append('\r');
+                case 't' -> s.append('\t');
+                case 'u' -> {
+                    if (i + 4 > json.length()) {
+                        throw new IllegalArgumentException("unterminated \\u escape");
+                    }
+                    try {
+                        s.append((char) Integer.parseInt(json.substring(i, i + 4), 16));
+                    } catch (NumberFormatException bad) {
+                        throw new IllegalArgumentException("bad \\u escape at character " + (i - 2));
+                    }
+                    i += 4;
+                }
+                default -> throw new IllegalArgumentException("bad escape \\" + e + " at character " + (i - 2));
+            }
+        }
+        at[0] = i;
+        return s.toString();
+    }
+
+    private static void expect(String json, int[] at, char c) {
+        if (peek(json, at) != c) {
+            throw new IllegalArgumentException("expected '" + c + "' at character " + at[0]);
+        }
+        at[0]++;
+    }
+
+    /** The next non-space character (at[0] moves to it), or 0 at the end. */
+    private static char peek(String json, int[] at) {
+        at[0] = skipSpace(json, at[0]);
+        return at[0] < json.length() ? json.charAt(at[0]) : 0;
+    }
+
+    private static int skipSpace(String json, int i) {
+        while (i < json.length() && " \t\r\n".indexOf(json.charAt(i)) >= 0) {
+            i++;
+        }
+        return i;
+    }
+}
