@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/measure.classpath
 
 java_major() {
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2> /dev/null
+  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2> /dev/null || true   # no release file: nothing
 }
 java_home=""
 if [[ -n "${JAVA_HOME:-}" && "$(java_major "$JAVA_HOME")" -ge 21 ]]; then
@@ -20,7 +20,8 @@ else
   for home in /usr/lib/jvm/*/; do
     home="${home%/}"
     major="$(java_major "$home")"
-    if [[ -x "$home/bin/java" && -n "$major" ]] && ((major >= 21 && major > best)); then
+    [[ -x "$home/bin/java" && -n "$major" ]] || continue
+    if ((major >= 21 && major > best)); then
       java_home="$home" best="$major"
     fi
   done
@@ -28,7 +29,8 @@ fi
 [[ -n "$java_home" ]] || { echo "measure.sh: no JDK 21 or later (JAVA_HOME or /usr/lib/jvm)" >&2; exit 1; }
 
 # The pom's own list of JVM options (Spark's module openings plus the vector module).
-options="$(mvn -q -B help:evaluate -Dexpression=spark.module.options -DforceStdout | tr -s ' \n' ' ')"
+# (Maven may wrap its output in colour codes even in batch mode: stripped.)
+options="$(mvn -q -B help:evaluate -Dexpression=spark.module.options -DforceStdout | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' \n' ' ')"
 # shellcheck disable=SC2086  # the options are words
 exec "$java_home/bin/java" $options -Xmx8g \
   -cp "target/test-classes:target/classes:$(cat target/measure.classpath)" io.backlane.spark.Measure "$@"

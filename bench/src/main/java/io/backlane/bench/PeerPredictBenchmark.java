@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.backlane.infer.Predictor;
 import io.backlane.infer.ServingModel;
+import io.backlane.io.OnnxWriter;
 import io.backlane.nn.Activation;
 import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Model;
@@ -60,6 +61,14 @@ public class PeerPredictBenchmark {
     @Param({"1", "64"})
     public int rows;
 
+    /**
+     * Which exporter wrote the file ONNX Runtime runs, from the same weights: backlane's
+     * {@code OnnxWriter} (Gemm nodes with transB = 1), or with {@code -p onnxFrom=pytorch} PyTorch's
+     * (bench/peers/export_mlp.py).
+     */
+    @Param({"backlane"})
+    public String onnxFrom;
+
     private Predictor predictor;
     private float[] input;
     private float[] output;
@@ -91,8 +100,17 @@ public class PeerPredictBenchmark {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         byte[] onnx;
-        try (InputStream in = PeerPredictBenchmark.class.getResourceAsStream(MODEL + ".onnx")) {
-            onnx = in.readAllBytes();
+        String outputName;
+        if (onnxFrom.equals("backlane")) {
+            onnx = OnnxWriter.toBytes(model);
+            outputName = "output";
+        } else if (onnxFrom.equals("pytorch")) {
+            try (InputStream in = PeerPredictBenchmark.class.getResourceAsStream(MODEL + ".onnx")) {
+                onnx = in.readAllBytes();
+            }
+            outputName = "probabilities";
+        } else {
+            throw new IllegalArgumentException("onnxFrom must be backlane or pytorch, got " + onnxFrom);
         }
         session = env.createSession(onnx, options);
         FloatBuffer in = ByteBuffer.allocateDirect(4 * input.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -101,7 +119,7 @@ public class PeerPredictBenchmark {
         outputBuffer = ByteBuffer.allocateDirect(4 * output.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
         outputTensor = OnnxTensor.createTensor(env, outputBuffer, new long[] {rows, 10});
         inputs = Map.of("input", inputTensor);
-        outputs = Map.of("probabilities", outputTensor);
+        outputs = Map.of(outputName, outputTensor);
 
         // Same model, same answers: checked before anything is measured.
         predictor.predict(input, 0, output, 0, rows);
@@ -113,8 +131,8 @@ public class PeerPredictBenchmark {
         if (!(worst < 1e-5)) {
             throw new IllegalStateException("backlane and ONNX Runtime differ by " + worst + " on the same model");
         }
-        System.out.printf("%n# check impl=%s rows=%d: backlane and ONNX Runtime %s agree within %.2g; ORT threads 1+1%n",
-                impl, rows, OrtEnvironment.getEnvironment().getVersion(), worst);
+        System.out.printf("%n# check impl=%s rows=%d: backlane and ONNX Runtime %s (file exported by %s) agree within %.2g;"
+                + " ORT threads 1+1%n", impl, rows, OrtEnvironment.getEnvironment().getVersion(), onnxFrom, worst);
     }
 
     private static float[] readParams(int count) throws IOException {

@@ -57,7 +57,8 @@ public final class Measure {
         run("digits", digits, "32:sigmoid", digitsEpochs);
         if (Files.isDirectory(IdxLoader.FASHION_MNIST_DIR)) {
             IdxLoader.TrainTest fashion = IdxLoader.loadDirectory(IdxLoader.FASHION_MNIST_DIR);
-            run("Fashion-MNIST", new DataSplit(fashion.train(), null, fashion.test()), "128:sigmoid", fashionEpochs);
+            run("Fashion-MNIST", new DataSplit(fashion.train(), fashion.train().subset(new int[0]), fashion.test()),
+                    "128:sigmoid", fashionEpochs);
         } else {
             System.out.println("| Fashion-MNIST | (not installed: sudo apt-get install dataset-fashion-mnist) | | | | |");
         }
