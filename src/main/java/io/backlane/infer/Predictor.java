@@ -243,8 +243,12 @@ public final class Predictor {
 
     /** The model's transform of m raw rows into the state's input, then the forward pass. */
     private void forward(Model model, ForwardState s, float[] input, int inOff, int m) {
-        int nIn = model.network().inputWidth();
         FeatureScaler scaler = model.scaler();
+        if (scaler.isIdentity()) { // no transform: the forward pass reads the caller's rows as they are
+            Forward.run(k, model, input, inOff, m, s);
+            return;
+        }
+        int nIn = model.network().inputWidth();
         float[] x = s.input();
         for (int i = 0; i < m; i++) {
             scaler.apply(input, inOff + i * nIn, x, i * nIn);
@@ -335,6 +339,9 @@ public final class Predictor {
         }
         int nIn = model.network().inputWidth();
         int end = off + rows * nIn;
+        if (k.allFinite(end - off, input, off)) { // the common case, in one vector pass
+            return;
+        }
         for (int i = off; i < end; i++) {
             if (!Float.isFinite(input[i])) {
                 int row = (i - off) / nIn;

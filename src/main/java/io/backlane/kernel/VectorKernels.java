@@ -190,21 +190,63 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    // The transcendental activations are passes over arrays, and exp is written out once, in
+    // expPass: C2 boxes a vector returned from a helper it does not inline, and whether it inlined
+    // one changed with the profile of the whole test run (a training step then allocated).
+
     private static void sigmoid(int n, float[] src, int srcOff, float[] dst, int dstOff) {
+        expPass(n, src, srcOff, -1f, 0f, dst, dstOff); // e^{-z}; -z + 0 rounds as -z
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            // exp(-z) overflows to +Inf for z << 0, giving 1/Inf = 0: no NaN at either end.
-            ONE.div(ONE.add(exp(FloatVector.fromArray(S, src, srcOff + i).neg()))).intoArray(dst, dstOff + i);
+            // e^{-z} overflows to +Inf for z << 0, giving 1/Inf = 0: no NaN at either end.
+            ONE.div(ONE.add(FloatVector.fromArray(S, dst, dstOff + i))).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = Transcendentals.sigmoid(src[srcOff + i]);
+            dst[dstOff + i] = 1f / (1f + dst[dstOff + i]); // = Transcendentals.sigmoid(z)
         }
     }
 
+    /**
+     * {@link Transcendentals#tanh} lane by lane, both of its branches computed and blended, in one
+     * pass: dst may be src (hidden layers activate in place), so x is still needed after its exp,
+     * and the exp of {@link #expPass} is repeated here rather than called.
+     */
     private static void tanh(int n, float[] src, int srcOff, float[] dst, int dstOff) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            tanh(FloatVector.fromArray(S, src, srcOff + i)).intoArray(dst, dstOff + i);
+            FloatVector x = FloatVector.fromArray(S, src, srcOff + i);
+            FloatVector ax = x.abs();
+            FloatVector z = ax.mul(ax);
+            FloatVector q = z.fma(Transcendentals.TANH_Q0, Transcendentals.TANH_Q1);
+            q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q2));
+            q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q3));
+            q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q4));
+            FloatVector small = q.mul(z).fma(ax, ax);
+            // e^{2|x|}, as in expPass
+            FloatVector u = ax.add(ax);
+            FloatVector uc = u.min(Transcendentals.EXP_CLAMP_HI).max(Transcendentals.EXP_CLAMP_LO);
+            FloatVector t = uc.fma(Transcendentals.LOG2E, Transcendentals.ROUNDING_MAGIC);
+            FloatVector k = t.sub(Transcendentals.ROUNDING_MAGIC);
+            IntVector ki = ((IntVector) t.reinterpretAsInts()).sub(Transcendentals.ROUNDING_MAGIC_BITS);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_HI), uc);
+            r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_LO), r);
+            FloatVector p = r.fma(Transcendentals.EXP_P0, Transcendentals.EXP_P1);
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P2));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P3));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P4));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = ki.sub(k1);
+            FloatVector e = y.mul((FloatVector) k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul((FloatVector) k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(INFINITY, u.compare(VectorOperators.GE, Transcendentals.EXP_OVERFLOW));
+            // (u >= 0: exp never underflows here)
+            FloatVector large = ONE.sub(FloatVector.broadcast(S, 2f).div(e.add(ONE)));
+            IntVector magnitude = (IntVector) large.blend(small, ax.compare(VectorOperators.LT, Transcendentals.TANH_SMALL))
+                    .reinterpretAsInts();
+            IntVector sign = ((IntVector) x.reinterpretAsInts()).and(Integer.MIN_VALUE);
+            magnitude.or(sign).reinterpretAsFloats().intoArray(dst, dstOff + i); // Math.copySign, -0 included
         }
         for (; i < n; i++) {
             dst[dstOff + i] = Transcendentals.tanh(src[srcOff + i]);
@@ -212,46 +254,38 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * {@link Transcendentals#exp} lane by lane: the same operations in the same order, so the same
-     * bits as the scalar version in every lane, in every JIT tier. Small enough for C2 to inline
-     * (a vector returned from a call that is not inlined would be boxed).
+     * dst[i] = {@link Transcendentals#exp}(fma(src[i], scale, shift)) for i in [0, n), lane by lane:
+     * the same operations in the same order as the scalar function, so the same bits in every lane,
+     * in the scalar tail and in every JIT tier. dst may be src.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.min(Transcendentals.EXP_CLAMP_HI).max(Transcendentals.EXP_CLAMP_LO);
-        FloatVector t = xc.fma(Transcendentals.LOG2E, Transcendentals.ROUNDING_MAGIC);
-        FloatVector n = t.sub(Transcendentals.ROUNDING_MAGIC);
-        IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(Transcendentals.ROUNDING_MAGIC_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -Transcendentals.LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -Transcendentals.LN2_LO), r);
-        FloatVector p = r.fma(Transcendentals.EXP_P0, Transcendentals.EXP_P1);
-        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P2));
-        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P3));
-        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P4));
-        p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector scale1 = (FloatVector) n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector scale2 = (FloatVector) n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(scale1).mul(scale2)
-                .blend(INFINITY, x.compare(VectorOperators.GE, Transcendentals.EXP_OVERFLOW))
-                .blend(ZERO, x.compare(VectorOperators.LT, Transcendentals.EXP_UNDERFLOW));
-    }
-
-    /** {@link Transcendentals#tanh} lane by lane, both of its branches computed and blended. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector z = ax.mul(ax);
-        FloatVector q = z.fma(Transcendentals.TANH_Q0, Transcendentals.TANH_Q1);
-        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q2));
-        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q3));
-        q = q.fma(z, FloatVector.broadcast(S, Transcendentals.TANH_Q4));
-        FloatVector small = q.mul(z).fma(ax, ax);
-        FloatVector large = ONE.sub(FloatVector.broadcast(S, 2f).div(exp(ax.add(ax)).add(ONE)));
-        IntVector magnitude = (IntVector) large.blend(small, ax.compare(VectorOperators.LT, Transcendentals.TANH_SMALL))
-                .reinterpretAsInts();
-        IntVector sign = ((IntVector) x.reinterpretAsInts()).and(Integer.MIN_VALUE);
-        return (FloatVector) magnitude.or(sign).reinterpretAsFloats(); // Math.copySign, -0 included
+    private static void expPass(int n, float[] src, int srcOff, float scale, float shift, float[] dst, int dstOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, src, srcOff + i).fma(scale, shift);
+            FloatVector xc = x.min(Transcendentals.EXP_CLAMP_HI).max(Transcendentals.EXP_CLAMP_LO);
+            FloatVector t = xc.fma(Transcendentals.LOG2E, Transcendentals.ROUNDING_MAGIC);
+            FloatVector k = t.sub(Transcendentals.ROUNDING_MAGIC);
+            IntVector ki = ((IntVector) t.reinterpretAsInts()).sub(Transcendentals.ROUNDING_MAGIC_BITS);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_HI), xc);
+            r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_LO), r);
+            FloatVector p = r.fma(Transcendentals.EXP_P0, Transcendentals.EXP_P1);
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P2));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P3));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P4));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = ki.sub(k1);
+            FloatVector scale1 = (FloatVector) k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale2 = (FloatVector) k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            y.mul(scale1).mul(scale2)
+                    .blend(INFINITY, x.compare(VectorOperators.GE, Transcendentals.EXP_OVERFLOW))
+                    .blend(ZERO, x.compare(VectorOperators.LT, Transcendentals.EXP_UNDERFLOW))
+                    .intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Transcendentals.exp(Math.fma(src[srcOff + i], scale, shift));
+        }
     }
 
     private static void relu(int n, float[] src, int srcOff, float[] dst, int dstOff) {
@@ -298,11 +332,10 @@ final class VectorKernels extends Kernels {
             }
 
             // After subtracting the maximum every exponent is <= 0: no overflow, and the sum is >= 1.
+            expPass(cols, src, s, 1f, -max, dst, d); // x·1 − max rounds as x − max
             FloatVector vsum = FloatVector.zero(S);
             for (j = 0; j < bound; j += L) {
-                FloatVector e = exp(FloatVector.fromArray(S, src, s + j).sub(max));
-                e.intoArray(dst, d + j);
-                vsum = vsum.add(e);
+                vsum = vsum.add(FloatVector.fromArray(S, dst, d + j));
             }
             // The horizontal sum in a fixed order (see VectorGemm.SWAP_8).
             if (L > 8) {
@@ -319,9 +352,7 @@ final class VectorKernels extends Kernels {
             }
             float sum = vsum.lane(0);
             for (; j < cols; j++) {
-                float e = Transcendentals.exp(src[s + j] - max);
-                dst[d + j] = e;
-                sum += e;
+                sum += dst[d + j];
             }
 
             for (j = 0; j < bound; j += L) {

@@ -134,7 +134,11 @@ class TranscendentalsTest {
         return s;
     }
 
+    /** The same bits; any NaN matches any NaN (a NaN's sign and payload carry no meaning, and -z flips the sign). */
     private static void assertBits(float expected, float actual, String what, float z, int i, int n) {
+        if (Float.isNaN(expected) && Float.isNaN(actual)) {
+            return;
+        }
         assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
                 what + "(" + z + ") at " + i + " of " + n + ": " + expected + " vs " + actual);
     }

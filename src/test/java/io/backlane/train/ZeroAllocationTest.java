@@ -68,26 +68,39 @@ class ZeroAllocationTest {
                 warm.step(data.x(), 0, data.y(), 0, batch);
             }
         });
+        // A fit runs code the step alone does not (gathering batches, the epoch loop); a method that
+        // C2 has not compiled yet, or that an uncommon trap sent back to the interpreter, allocates
+        // its vectors until it is compiled again, which takes longer than a fit of this tiny network.
+        // So fits are repeated until the JIT has settled: the claim is about the steady state.
         int epochs = 40;
-        long[][] allocatedAtStep = new long[epochs + 1][13];
-        Trainer.builder(params).optimizer(optimizer.get()).batchSize(batch).epochs(epochs)
-                .listener(new TrainingListener() {
-                    @Override
-                    public void onEpoch(EpochStats stats) {
-                    }
+        String last = "";
+        long deadline = System.nanoTime() + 20_000_000_000L; // C2 compiles in the background, slower on a busy machine
+        int attempts = 0;
+        while (System.nanoTime() < deadline || attempts == 0) {
+            attempts++;
+            long[][] allocatedAtStep = new long[epochs + 1][13];
+            Trainer.builder(params).optimizer(optimizer.get()).batchSize(batch).epochs(epochs)
+                    .listener(new TrainingListener() {
+                        @Override
+                        public void onEpoch(EpochStats stats) {
+                        }
 
-                    @Override
-                    public void onStep(int epoch, long step, double l) {
-                        allocatedAtStep[epoch][(int) step] = AllocationProbe.total();
-                    }
-                }, true).build().fit(data);
-        // Steps 2..12 of an epoch gather, step and update; once compiled, they allocate nothing
-        // (the epoch boundary, with its statistics and validation, may).
-        long steadyEpochs = java.util.stream.IntStream.rangeClosed(1, epochs)
-                .filter(e -> allocatedAtStep[e][12] - allocatedAtStep[e][2] == 0).count();
-        assertTrue(allocatedAtStep[epochs][12] - allocatedAtStep[epochs][2] == 0
-                        && allocatedAtStep[epochs - 1][12] - allocatedAtStep[epochs - 1][2] == 0,
-                "the last epochs' steps must allocate nothing; allocation-free epochs: " + steadyEpochs + " of " + epochs
-                        + ", last: " + (allocatedAtStep[epochs][12] - allocatedAtStep[epochs][2]) + " bytes");
+                        @Override
+                        public void onStep(int epoch, long step, double l) {
+                            allocatedAtStep[epoch][(int) step] = AllocationProbe.total();
+                        }
+                    }, true).build().fit(data);
+            // Steps 2..12 of an epoch gather, step and update; once compiled, they allocate nothing
+            // (the epoch boundary, with its statistics and validation, may).
+            long steadyEpochs = java.util.stream.IntStream.rangeClosed(1, epochs)
+                    .filter(e -> allocatedAtStep[e][12] - allocatedAtStep[e][2] == 0).count();
+            if (allocatedAtStep[epochs][12] - allocatedAtStep[epochs][2] == 0
+                    && allocatedAtStep[epochs - 1][12] - allocatedAtStep[epochs - 1][2] == 0) {
+                return;
+            }
+            last = "allocation-free epochs: " + steadyEpochs + " of " + epochs + ", last: "
+                    + (allocatedAtStep[epochs][12] - allocatedAtStep[epochs][2]) + " bytes";
+        }
+        fail("the last epochs' steps of a fit still allocate after " + attempts + " fits in 20 s; " + last);
     }
 }
