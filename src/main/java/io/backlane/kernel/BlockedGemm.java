@@ -68,7 +68,7 @@ abstract class BlockedGemm {
      * products need no packing while the packed path would pack all of B (a layer's whole weight
      * matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
      * and over n for row updates, would run mostly in its scalar tail (k = 30: one vector of 16 and
-     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower so than packed).
+     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower that way than packed).
      */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
         if (m < blocking.mr() || k <= blocking.unpackedMaxK() || (long) m * n * k <= blocking.unpackedMaxVolume()) {
@@ -86,7 +86,7 @@ abstract class BlockedGemm {
         return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM());
     }
 
-    /** The lanes of the unpacked path's vector loops: the length of the scalar tail it leaves is below this (1: none). */
+    /** The lanes of the unpacked path's vector loops, whose scalar tails are shorter than this (1: no tails). */
     int vectorLength() {
         return 1;
     }

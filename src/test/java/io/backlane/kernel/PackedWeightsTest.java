@@ -31,15 +31,17 @@ class PackedWeightsTest {
         for (int m : ROWS) {
             for (int n : COLUMNS) {
                 int k = DEPTHS[rnd.nextInt(DEPTHS.length)];
-                GemmCase.of("NT", m, n, k, 1f, 0f).check((ta, tb, mm, nn, kk, alpha, a, aOff, lda, b, bOff, ldb,
-                                                          beta, c, cOff, ldc) ->
-                        kernels.multiplyPacked(mm, a, aOff, kernels.packWeights(nn, kk, b, bOff), c, cOff, ws), rnd, false);
+                GemmCase.of("NT", m, n, k, 1f, 0f).check(packedProduct(kernels, ws), rnd, false);
             }
         }
         // More columns than one NC panel (4096): the second panel's offset in the packed weights.
-        GemmCase.of("NT", 5, 4100, 3, 1f, 0f).check((ta, tb, mm, nn, kk, alpha, a, aOff, lda, b, bOff, ldb,
-                                                     beta, c, cOff, ldc) ->
-                kernels.multiplyPacked(mm, a, aOff, kernels.packWeights(nn, kk, b, bOff), c, cOff, ws), rnd, false);
+        GemmCase.of("NT", 5, 4100, 3, 1f, 0f).check(packedProduct(kernels, ws), rnd, false);
+    }
+
+    /** C = A·Bᵀ (alpha 1, beta 0, tight layouts) as a prediction computes it: B packed, then multiplied. */
+    private static GemmCase.Gemm packedProduct(Kernels kernels, GemmWorkspace ws) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                kernels.multiplyPacked(m, a, aOff, kernels.packWeights(n, k, b, bOff), c, cOff, ws);
     }
 
     @ParameterizedTest
