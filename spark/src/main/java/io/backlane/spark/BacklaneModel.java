@@ -178,7 +178,7 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
 
     /**
      * Adds the prediction columns. The model is broadcast once (on the first call); each partition
-     * reads it into one {@code Predictor}, which then predicts row after row in the same buffers.
+     * reads it and runs its forward pass row after row in the same buffers ({@link Scorer}).
      *
      * @throws IllegalArgumentException (when the rows are read, inside a Spark exception) for a row
      *                                  whose features are null, NaN, infinite or of another count than
