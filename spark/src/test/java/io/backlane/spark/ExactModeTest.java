@@ -67,6 +67,17 @@ class ExactModeTest {
     }
 
     @Test
+    void resultsBeyondTheDriversLimitAreRefusedBeforeAnyJob() {
+        // collect brings all partitions' gradients at once: 200 x 8 MB is over the default 1 GiB
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(LocalSpark.session().sparkContext());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistributedTrainer.requireResultsFit(
+                sc, "exact", 200, 8L * 1_000_000, "a gradient of 1000000 doubles"));
+        assertTrue(e.getMessage().contains("all 200 partitions") && e.getMessage().contains("spark.driver.maxResultSize")
+                && e.getMessage().contains("coalesce the DataFrame to fewer partitions"), e.getMessage());
+        DistributedTrainer.requireResultsFit(sc, "exact", 2, 8L * 1_000, "a gradient of 1000 doubles");   // well within
+    }
+
+    @Test
     void aDivergingRunStopsNamingTheIterationWithFiniteParameters() {
         // a learning rate far too large: from the second iteration the loss explodes (or overflows)
         SparkSession spark = LocalSpark.session();
