@@ -1,6 +1,5 @@
 package io.backlane.spark;
 
-import io.backlane.io.ModelFormat;
 import io.backlane.nn.FeatureScaler;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
@@ -32,10 +31,11 @@ import static org.apache.spark.sql.functions.col;
 final class TrainingData implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
     /**
-     * The most classes a classifier may have: what a model file can name, and at most 2^24, below
-     * which floats hold whole numbers exactly (a block keeps its labels as floats).
+     * The most classes a classifier may have: 65,536, within what a model file can name (the format's
+     * own limit is not public) and far below 2^24, under which floats hold whole numbers exactly (a
+     * block keeps its labels as floats). A label beyond is an identifier rather than a class index.
      */
-    static final int MAX_CLASSES = Math.min(ModelFormat.MAX_LABELS, 1 << 24);
+    static final int MAX_CLASSES = 1 << 16;
 
     /** The cached blocks, targets encoded and features scaled. */
     final JavaRDD<Block> blocks;
@@ -94,7 +94,7 @@ final class TrainingData implements AutoCloseable {
             knownClasses = (Integer) nominal.getNumValues().get();
             if (knownClasses > MAX_CLASSES) {
                 throw new IllegalArgumentException("label column '" + labelCol + "': its metadata names " + knownClasses
-                        + " classes, more than the " + MAX_CLASSES + " a model can have");
+                        + " classes, more than the " + MAX_CLASSES + " the classifier accepts");
             }
             if (nominal.values().isDefined()) {
                 names = List.of(nominal.values().get());
@@ -259,7 +259,7 @@ final class TrainingData implements AutoCloseable {
                     column = "label column '" + labelCol + "'";
                     problem = labelProblem(r, classification, knownClasses);
                     if (problem == null) {
-                        // through double: a class index (a whole number below 2^24) is then exact as a float
+                        // through double: a class index (a whole number below MAX_CLASSES) is then exact as a float
                         label = (float) ((Number) r.get(1)).doubleValue();
                     }
                 }
@@ -298,7 +298,7 @@ final class TrainingData implements AutoCloseable {
             }
             if (v >= MAX_CLASSES) {
                 return "label " + (v < 1e18 ? String.valueOf((long) v) : String.valueOf(v)) + " is beyond the largest"
-                        + " class index a model can have, " + (MAX_CLASSES - 1);
+                        + " class index the classifier accepts, " + (MAX_CLASSES - 1);
             }
             if (knownClasses >= 0 && v >= knownClasses) {
                 return "label " + (long) v + " is not one of the " + knownClasses + " classes its metadata names";
@@ -329,7 +329,7 @@ final class TrainingData implements AutoCloseable {
             targetScaler.apply(y, 0, rows);
             return y;
         }
-        long size = (long) rows * outputs;   // rows up to 2^31 and classes up to 2^24: long
+        long size = (long) rows * outputs;   // rows up to 2^31 times classes up to 2^16: long
         if (size > FloatList.MAX_FLOATS) {
             throw new IllegalArgumentException("a partition's " + rows + " rows of " + outputs + " one-hot targets need "
                     + size + " floats, more than one Java array holds; repartition the DataFrame into more partitions");

@@ -82,7 +82,7 @@ class BadInputTest {
                 "label -1.0 is not a class index");
         // a large label would make a network of that many classes: beyond a model's, or more than the rows
         assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0), 2e9)))),
-                "label column 'label'", "label 2000000000 is beyond the largest class index a model can have, 16777215");
+                "label column 'label'", "label 2000000000 is beyond the largest class index the classifier accepts, 65535");
         assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0), 1000.0)))),
                 "label column 'label': the largest label, 1000, makes 1001 classes, more than the 41 rows");
         // a StringIndexer's metadata says how many classes there are: a label beyond them is unknown
