@@ -46,9 +46,10 @@ import java.util.SplittableRandom;
  * as they were. An update that overflows is undone from a copy of the parameters, which the step
  * takes only when a bound on the update's size says that it could overflow (copying every step
  * would cost a pass over the parameters); an overflow the bound does not foresee leaves the
- * non-finite parameters written. The optimizer's state (velocity, Adam's moments, the count of
- * updates) is not undone in either case. So after the exception, go on from parameters known to
- * be good ({@link #fit} restores those of the failing epoch's start), not from this trainer's state.
+ * non-finite parameters written. Either way the optimizer's state (velocity, Adam's moments, the
+ * count of updates) keeps the overflowing update. So after the exception, go on from parameters
+ * known to be good ({@link #fit} restores those of the failing epoch's start), not from this
+ * trainer's state.
  *
  * <p>A trainer, its parameters and its buffers belong to one thread (with {@code threads(n)}, the
  * trainer hands shares of each step to threads of its own).
