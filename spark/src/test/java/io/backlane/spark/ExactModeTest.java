@@ -82,7 +82,7 @@ class ExactModeTest {
         // a learning rate far too large: from the second iteration the loss explodes (or overflows)
         SparkSession spark = LocalSpark.session();
         org.apache.spark.sql.Dataset<Row> frame = TestFrames.of(spark, BundledDatasets.load("breast-cancer"));
-        TrainingConfig config = new TrainingConfig("sgd", 1e6f, 5, 32, 0f, 7, 8);
+        TrainingConfig config = new TrainingConfig("sgd", 1e8f, 5, 32, 0f, 7, 8);
         try (TrainingData data = TrainingData.prepare(frame, "features", "label", true, FeatureScaler.Kind.STANDARDIZE,
                 false, 0, 7)) {
             Network net = Network.builder(data.width).dense(8, Activation.TANH).output(OutputHead.forClasses(2)).build();
