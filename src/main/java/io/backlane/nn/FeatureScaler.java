@@ -102,6 +102,9 @@ public final class FeatureScaler {
      * {@link Kind#STANDARDIZE} from per-feature means and population variances computed elsewhere
      * (by {@link #fit}, or over data too large for one machine): shift = mean, scale = 1 / standard
      * deviation (1 when it is 0).
+     *
+     * @throws IllegalArgumentException when an array is null or their lengths differ, a variance is
+     *                                  negative or NaN, or a mean is not finite as a float
      */
     public static FeatureScaler standardize(double[] mean, double[] variance) {
         if (mean == null || variance == null || mean.length != variance.length) {
@@ -123,6 +126,10 @@ public final class FeatureScaler {
     /**
      * {@link Kind#MIN_MAX} from per-feature minima and maxima computed elsewhere: shift = min,
      * scale = 1 / (max − min) (1 when max = min).
+     *
+     * @throws IllegalArgumentException when an array is null or their lengths differ, a maximum is
+     *                                  below its minimum (or either is NaN), a minimum is infinite, or
+     *                                  max − min is so small that its reciprocal overflows a float
      */
     public static FeatureScaler minMax(float[] min, float[] max) {
         if (min == null || max == null || min.length != max.length) {

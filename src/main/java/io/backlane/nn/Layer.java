@@ -19,7 +19,7 @@ public record Layer(int width, Activation activation, float slope) {
     public static final float DEFAULT_LEAKY_SLOPE = 0.01f;
 
     /** The activations a hidden layer may have (softmax belongs to the output layer only). */
-    public static final List<Activation> HIDDEN_ACTIVATIONS = List.of(Activation.RELU, Activation.LEAKY_RELU,
+    private static final List<Activation> HIDDEN_ACTIVATIONS = List.of(Activation.RELU, Activation.LEAKY_RELU,
             Activation.TANH, Activation.SIGMOID, Activation.IDENTITY);
 
     public Layer {

@@ -41,6 +41,16 @@ import java.util.SplittableRandom;
  * a {@link TrainingDivergedException} says where, and the parameters are restored (see
  * {@link #fit}).
  *
+ * <p>What a {@link #step} or {@link #applyGradientSum} that throws leaves behind: a non-finite loss
+ * or gradient is found before anything is updated, so the parameters and the optimizer's state are
+ * as they were. An update that overflows is undone from a copy of the parameters, which the step
+ * takes only when a bound on the update's size says that it could overflow (copying every step
+ * would cost a pass over the parameters); an overflow the bound does not foresee leaves the
+ * non-finite parameters written. Either way the optimizer's state (velocity, Adam's moments, the
+ * count of updates) keeps the overflowing update. So after the exception, go on from parameters
+ * known to be good ({@link #fit} restores those of the failing epoch's start), not from this
+ * trainer's state.
+ *
  * <p>A trainer, its parameters and its buffers belong to one thread (with {@code threads(n)}, the
  * trainer hands shares of each step to threads of its own).
  */
@@ -225,15 +235,33 @@ public final class Trainer implements AutoCloseable {
      * One training step on {@code m} examples: rows of {@code x} from {@code xOff} (m × n[0]) and of
      * {@code y} from {@code yOff} (m × n[L]). Returns the loss before the update (with the L2 term).
      * Allocates nothing once the buffers exist; a single example ({@code m = 1}) is online learning.
-     * Uses the learning rate of the schedule's first epoch, and L2 scaled by this step's m.
+     * Uses the learning rate of the schedule's first epoch, and L2 scaled by this step's m (see
+     * {@link #step(float[], int, float[], int, int, int)} for epochs of batches walked by the caller).
      *
      * @throws TrainingDivergedException if the loss, a gradient or an updated parameter is not
-     *                                   finite; the parameters are then left as they were before this step
+     *                                   finite (the class comment says what is then left)
      */
     public double step(float[] x, int xOff, float[] y, int yOff, int m) {
+        return step(x, xOff, y, yOff, m, m);
+    }
+
+    /**
+     * {@link #step(float[], int, float[], int, int)} with the L2 terms scaled by {@code l2Rows}
+     * instead of m: J's term is (λ/2·l2Rows)·Σ‖W‖² and the weight gradients get (λ/l2Rows)·W. A
+     * caller that walks its own epochs passes its batch size for every step, the last, smaller batch
+     * included, so that every step decays the weights alike, as {@link #fit} does (the class comment).
+     *
+     * @throws IllegalArgumentException  if {@code l2Rows < 1}, or as the other {@code step}
+     * @throws TrainingDivergedException if the loss, a gradient or an updated parameter is not
+     *                                   finite (the class comment says what is then left)
+     */
+    public double step(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows) {
         checkBatch(x, xOff, y, yOff, m);
+        if (l2Rows < 1) {
+            throw new IllegalArgumentException("l2Rows must be >= 1, got " + l2Rows);
+        }
         engine.at(0, ++standaloneSteps);
-        double loss = engine.step(x, xOff, y, yOff, m, m, engine.learningRate(schedule, 0, epochs));
+        double loss = engine.step(x, xOff, y, yOff, m, l2Rows, engine.learningRate(schedule, 0, epochs));
         if (perStep && listener != null) {
             listener.onStep(0, standaloneSteps, loss);
         }
@@ -267,11 +295,8 @@ public final class Trainer implements AutoCloseable {
      * @throws TrainingDivergedException if the loss or an error is not finite
      */
     public double addGradientSum(float[] x, int xOff, float[] y, int yOff, int m, double[] gradientSum) {
+        requireGradientSum(gradientSum);
         int p = net.parameterCount();
-        if (gradientSum == null || gradientSum.length != p) {
-            throw new IllegalArgumentException("gradientSum must have " + p + " doubles for " + net + ", got "
-                    + (gradientSum == null ? "null" : "length " + gradientSum.length));
-        }
         int chunk = Math.min(m, batchSize);
         checkBatch(x, xOff, y, yOff, m, chunk);
         engine.at(0, standaloneSteps);
@@ -298,15 +323,12 @@ public final class Trainer implements AutoCloseable {
      * parameters before the update: lossSum / n plus (λ/2n)·Σ‖W‖².
      *
      * @throws TrainingDivergedException if the loss, the gradient or an updated parameter is not
-     *                                   finite; the parameters are then left as they were
+     *                                   finite (the class comment says what is then left)
      */
     public double applyGradientSum(double[] gradientSum, double lossSum, long n) {
         checkOpen();
+        requireGradientSum(gradientSum);
         int p = net.parameterCount();
-        if (gradientSum == null || gradientSum.length != p) {
-            throw new IllegalArgumentException("gradientSum must have " + p + " doubles for " + net + ", got "
-                    + (gradientSum == null ? "null" : "length " + gradientSum.length));
-        }
         if (n < 1) {
             throw new IllegalArgumentException("n must be >= 1 example, got " + n);
         }
@@ -369,6 +391,15 @@ public final class Trainer implements AutoCloseable {
             System.arraycopy(state, a * p, arrays[a], 0, p);
         }
         engine.optimizerState().updates = updates;
+    }
+
+    /** A gradient sum of P doubles, as {@link #addGradientSum} and {@link #applyGradientSum} take it. */
+    private void requireGradientSum(double[] gradientSum) {
+        int p = net.parameterCount();
+        if (gradientSum == null || gradientSum.length != p) {
+            throw new IllegalArgumentException("gradientSum must have " + p + " doubles for " + net + ", got "
+                    + (gradientSum == null ? "null" : "length " + gradientSum.length));
+        }
     }
 
     private void checkBatch(float[] x, int xOff, float[] y, int yOff, int m) {

@@ -93,6 +93,32 @@ class TrainerLearningTest {
     }
 
     @Test
+    void aStepWithL2RowsDecaysTheLastPartialBatchAsFitDoes() {
+        // fit scales L2 by the configured batch size on every step, the last 2 rows of 10 included;
+        // step(..., l2Rows) lets a caller walking its own batches (Spark's local SGD) do the same.
+        Network net = Network.builder(3).dense(2, Activation.IDENTITY).loss(Loss.MEAN_SQUARED_ERROR).build();
+        Examples data = TestData.random(10, 3, 2, Loss.MEAN_SQUARED_ERROR, 1);
+        for (Optimizer optimizer : new Optimizer[] {Optimizer.sgd(0.1f), Optimizer.adam(0.01f)}) {
+            Parameters fitted = Parameters.initialize(net, 1);
+            Trainer.builder(fitted).optimizer(optimizer).batchSize(4).epochs(1).shuffle(false).l2(0.5f).build().fit(data);
+            Parameters stepped = Parameters.initialize(net, 1);
+            Parameters byRows = Parameters.initialize(net, 1);
+            try (Trainer manual = Trainer.builder(stepped).optimizer(optimizer).batchSize(4).l2(0.5f).build();
+                 Trainer plain = Trainer.builder(byRows).optimizer(optimizer).batchSize(4).l2(0.5f).build()) {
+                for (int from = 0; from < 10; from += 4) {
+                    int m = Math.min(4, 10 - from);
+                    manual.step(data.x(), from * 3, data.y(), from * 2, m, 4);
+                    plain.step(data.x(), from * 3, data.y(), from * 2, m);
+                }
+                assertThrows(IllegalArgumentException.class, () -> manual.step(data.x(), 0, data.y(), 0, 4, 0));
+            }
+            assertArrayEquals(fitted.values(), stepped.values(), optimizer.toString());
+            assertFalse(java.util.Arrays.equals(fitted.values(), byRows.values()),
+                    optimizer + ": L2 over the step's own 2 rows decays harder");
+        }
+    }
+
+    @Test
     void earlyStoppingRestoresTheBestValidationParameters() {
         // A wide network on few noisy examples overfits: validation loss turns up.
         Network net = Network.builder(5).dense(64, Activation.RELU).dense(3, Activation.SOFTMAX)

@@ -6,8 +6,10 @@ import org.apache.spark.ml.util.MLReader;
 
 /**
  * A backlane classifier in a Spark ML pipeline, made by {@link BacklaneClassifier#fit} or read by
- * {@link #load}: adds a {@code rawPrediction} vector (log-probabilities), a {@code probability}
- * vector and a {@code prediction} (class index as a double), as Spark's classifiers do.
+ * {@link #load}: adds a {@code rawPrediction} vector (the output layer's logits; for two classes
+ * (−z, z), z the sigmoid unit's logit, as Spark's {@code LogisticRegression} has it), a
+ * {@code probability} vector and a {@code prediction} (class index as a double), as Spark's
+ * classifiers do.
  *
  * <pre>{@code
  * BacklaneClassificationModel model = BacklaneClassificationModel.load("hdfs:///models/digits");

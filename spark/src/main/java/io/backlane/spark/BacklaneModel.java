@@ -178,7 +178,7 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
 
     /**
      * Adds the prediction columns. The model is broadcast once (on the first call); each partition
-     * reads it into one {@code Predictor}, which then predicts row after row in the same buffers.
+     * reads it and runs its forward pass row after row in the same buffers ({@link Scorer}).
      *
      * @throws IllegalArgumentException (when the rows are read, inside a Spark exception) for a row
      *                                  whose features are null, NaN, infinite or of another count than
@@ -189,8 +189,9 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
         StructType out = transformSchema(dataset.schema());
         String features = getOrDefault(featuresCol);
         int width = model().network().inputWidth();
-        Scorer scorer = new Scorer(broadcast(dataset.sparkSession()), FeatureColumn.of(dataset.schema(), features, width),
-                dataset.schema().fieldIndex(features), outputColumns(), ColumnParams.SKIP.equals(getOrDefault(handleInvalid)));
+        FeatureColumn column = FeatureColumn.of(dataset.schema(), features, width, "the model's inputs");
+        Scorer scorer = new Scorer(broadcast(dataset.sparkSession()), column, dataset.schema().fieldIndex(features),
+                outputColumns(), ColumnParams.SKIP.equals(getOrDefault(handleInvalid)));
         return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
     }
 
@@ -230,7 +231,7 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
             try {
                 FileSystem fs = file.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
                 try (FSDataOutputStream out = fs.create(file, false)) {
-                    ModelWriter.write(instance.model(), out);
+                    out.write(instance.modelBytes);   // the model's file bytes, encoded once when it was made
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file, e);

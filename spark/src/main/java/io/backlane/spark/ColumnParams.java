@@ -30,7 +30,8 @@ final class ColumnParams {
 
     static Param<String> rawPredictionCol(Params owner) {
         return new Param<>(owner, "rawPredictionCol",
-                "column of raw predictions: the natural logarithms of the class probabilities (empty: not added)");
+                "column of raw predictions: the output layer's logits, one per class ((-z, z) for two"
+                        + " classes' sigmoid logit z) (empty: not added)");
     }
 
     static Param<String> handleInvalid(Params owner) {

@@ -7,7 +7,9 @@ import io.backlane.train.Evaluation;
 import io.backlane.train.Examples;
 import io.backlane.train.Optimizer;
 import io.backlane.train.Trainer;
+import io.backlane.train.TrainingDivergedException;
 import io.backlane.train.TrainingResult;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -39,8 +41,11 @@ import java.util.SplittableRandom;
  * <p>Why the partition order: {@code collect} returns one result per partition in partition order,
  * so the sums are always added in the same order and a given partitioning gives the same bits run
  * after run (with the scalar kernels; see spark/README.md for the vector kernels). A
- * {@code treeAggregate} would combine in the order tasks finish. The price: the driver holds one
- * result (P doubles, or P floats per state array) per partition at a time.
+ * {@code treeAggregate} would combine in the order tasks finish. The price: {@code collect} brings
+ * every partition's result to the driver at once, partitions × P doubles in the exact mode
+ * (partitions × P floats per array of parameters and optimizer state in the averaging mode). That
+ * total must fit in the driver's memory and under {@code spark.driver.maxResultSize}: it is checked
+ * before the first job ({@link #requireResultsFit}), and the remedy is fewer partitions.
  */
 final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
@@ -53,20 +58,34 @@ final class DistributedTrainer {
     /**
      * Synchronous full-batch gradient descent: {@code config.epochs()} iterations, each one optimizer
      * update on the gradient of all training rows. Trains {@code params} in place.
+     *
+     * <p>The divergence guard of single-machine full-batch training ({@link Trainer#fit}): a
+     * non-finite loss, gradient or update, or a loss over max({@value Trainer#DIVERGENCE_FACTOR} ×
+     * the first iteration's, that + {@value Trainer#DIVERGENCE_MARGIN}), stops training with an
+     * {@link ArithmeticException} that names the iteration, {@code params} left as they were before
+     * it (on an executor's task the exception reaches the caller inside Spark's own).
+     *
+     * @throws IllegalArgumentException when the partitions' gradients together exceed
+     *                                  {@code spark.driver.maxResultSize} ({@link #requireResultsFit})
      */
     static TrainingResult exact(JavaSparkContext sc, TrainingData data, Parameters params, TrainingConfig config) {
         NetworkSpec spec = new NetworkSpec(params.network());
         Optimizer optimizer = config.buildOptimizer();
         int p = params.network().parameterCount();
+        requireResultsFit(sc, "exact", data.blocks.getNumPartitions(), (long) Double.BYTES * p,
+                "a gradient of " + p + " doubles");
         List<EpochStats> history = new ArrayList<>();
         long start = System.nanoTime();
+        double initialLoss = Double.NaN;
         try (Trainer driver = Trainer.builder(params).optimizer(optimizer).l2(config.l2()).build()) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                Broadcast<float[]> theta = sc.broadcast(params.values().clone());
+                int iteration = epoch;
+                float[] before = params.values().clone();   // broadcast, and restored if this iteration diverges
+                Broadcast<float[]> theta = sc.broadcast(before);
                 List<GradientPart> parts;
                 try {
-                    parts = data.blocks.map(b -> gradientPart(spec, theta.value(), b)).collect();
+                    parts = data.blocks.map(b -> gradientPart(spec, theta.value(), b, iteration)).collect();
                 } finally {
                     theta.destroy();
                 }
@@ -78,15 +97,52 @@ final class DistributedTrainer {
                     }
                     lossSum += part.lossSum();
                 }
-                double loss = driver.applyGradientSum(sum, lossSum, data.rows);
+                double loss;
+                try {
+                    loss = driver.applyGradientSum(sum, lossSum, data.rows);
+                } catch (TrainingDivergedException e) {   // a NaN or infinite loss, gradient or update
+                    System.arraycopy(before, 0, params.values(), 0, p);
+                    throw diverged(iteration, "the update is not finite", e);
+                }
+                if (iteration == 1) {
+                    initialLoss = loss;   // at the initial parameters: measured before the update
+                }
+                // as Trainer.fit checks an epoch of full-batch training: a finite loss can explode too
+                double limit = Math.max(Trainer.DIVERGENCE_FACTOR * initialLoss, initialLoss + Trainer.DIVERGENCE_MARGIN);
+                if (loss > limit) {
+                    System.arraycopy(before, 0, params.values(), 0, p);
+                    throw diverged(iteration, String.format(Locale.ROOT, "the loss %.4g is over max(%.0f x the initial"
+                            + " loss %.4g, initial + %.0f)", loss, Trainer.DIVERGENCE_FACTOR, initialLoss,
+                            Trainer.DIVERGENCE_MARGIN), null);
+                }
                 history.add(epochDone(sc, data, params, epoch, config, 1, loss, start, epochStart));
             }
         }
         return new TrainingResult(history, history.size(), false);
     }
 
-    /** One partition's gradient sum at the broadcast parameters (no L2 term: the driver adds it once). */
-    private static GradientPart gradientPart(NetworkSpec spec, float[] theta, Block b) {
+    /**
+     * Training diverged in the exact mode: an {@link ArithmeticException}, as the library's
+     * {@link TrainingDivergedException} is (whose constructor is the library's own), naming the
+     * iteration, with the library's exception, if any, as the cause.
+     */
+    private static ArithmeticException diverged(int iteration, String what, Throwable cause) {
+        ArithmeticException e = new ArithmeticException("training diverged in exact mode at iteration " + iteration
+                + ": " + what + "; lower the learning rate or standardize inputs (the parameters are left as they"
+                + " were before iteration " + iteration + ")");
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    /**
+     * One partition's gradient sum at the broadcast parameters (no L2 term: the driver adds it once).
+     *
+     * @throws ArithmeticException when the partition's loss or gradient is not finite, naming the
+     *                             iteration and the partition
+     */
+    private static GradientPart gradientPart(NetworkSpec spec, float[] theta, Block b, int iteration) {
         Network net = spec.network();
         double[] sum = new double[net.parameterCount()];
         if (b.rows == 0) {
@@ -95,6 +151,28 @@ final class DistributedTrainer {
         try (Trainer worker = Trainer.builder(new Parameters(net, theta)).batchSize(Math.min(b.rows, GRADIENT_CHUNK)).build()) {
             double lossSum = worker.addGradientSum(b.x, 0, b.y, 0, b.rows, sum);
             return new GradientPart(sum, lossSum);
+        } catch (TrainingDivergedException e) {
+            throw diverged(iteration, "the loss or gradient of partition " + TaskContext.getPartitionId()
+                    + " is not finite" + (e.layer() > 0 ? " (first in layer " + e.layer() + ")" : ""), e);
+        }
+    }
+
+    /**
+     * Refuses, before the first job, training whose per-partition results cannot all reach the
+     * driver: {@code collect} brings every partition's result at once, together at least
+     * {@code partitions × bytesEach}, and a job whose results exceed
+     * {@code spark.driver.maxResultSize} fails after its work is done. (0 there means no limit.)
+     *
+     * @throws IllegalArgumentException naming the sizes and the remedies
+     */
+    static void requireResultsFit(JavaSparkContext sc, String mode, long partitions, long bytesEach, String each) {
+        long limit = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        double total = (double) partitions * bytesEach;   // a double: the product may pass Long.MAX_VALUE
+        if (limit > 0 && total > limit) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s mode collects the results of all %d"
+                    + " partitions on the driver at once, %s each: at least %.1f MiB, over spark.driver.maxResultSize"
+                    + " (%.1f MiB); coalesce the DataFrame to fewer partitions, or raise spark.driver.maxResultSize"
+                    + " (and the driver's memory)", mode, partitions, each, total / (1 << 20), limit / (double) (1 << 20)));
         }
     }
 
@@ -122,6 +200,8 @@ final class DistributedTrainer {
             state = t.optimizerState();       // zeros of the right length
             updates = t.optimizerUpdates();
         }
+        requireResultsFit(sc, "averaging", nonEmpty, (long) Float.BYTES * (p + state.length),
+                "parameters and optimizer state of " + (p + (long) state.length) + " floats");
         List<EpochStats> history = new ArrayList<>();
         long start = System.nanoTime();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -214,7 +294,8 @@ final class DistributedTrainer {
                     System.arraycopy(b.x, row * nIn, x, i * nIn, nIn);
                     System.arraycopy(b.y, row * nOut, y, i * nOut, nOut);
                 }
-                lossSum += trainer.step(x, 0, y, 0, m) * m;
+                // L2 over the batch size even for a pass's last, shorter batch, as Trainer.fit scales it
+                lossSum += trainer.step(x, 0, y, 0, m, batch) * m;
                 rows += m;
             }
             return List.of(new LocalResult(params.values(), trainer.optimizerState(), trainer.optimizerUpdates(),

@@ -25,21 +25,26 @@ final class FeatureColumn implements Serializable {
 
     final String name;
     final int width;
+    /** Where the width comes from, for messages: a malformed first row is then recognizable. */
+    private final String widthFrom;
     private final boolean vector;
 
-    private FeatureColumn(String name, int width, boolean vector) {
+    private FeatureColumn(String name, int width, String widthFrom, boolean vector) {
         this.name = name;
         this.width = width;
+        this.widthFrom = widthFrom;
         this.vector = vector;
     }
 
     /**
      * The reader of column {@code name} of {@code schema}, whose rows must hold {@code width} values.
      *
+     * @param widthFrom where the width comes from, as a message says it after "expected N", for
+     *                  example "from the first non-null row"
      * @throws IllegalArgumentException when the column is missing or of another type
      */
-    static FeatureColumn of(StructType schema, String name, int width) {
-        return new FeatureColumn(name, width, checkType(schema, name) instanceof VectorUDT);
+    static FeatureColumn of(StructType schema, String name, int width, String widthFrom) {
+        return new FeatureColumn(name, width, widthFrom, checkType(schema, name) instanceof VectorUDT);
     }
 
     /**
@@ -69,7 +74,8 @@ final class FeatureColumn implements Serializable {
 
     /**
      * Reads the features in column {@code index} of {@code row} into {@code dst} from {@code off}.
-     * Returns null when the row is good, else the problem, for a message ("has 3 values, expected 4").
+     * Returns null when the row is good, else the problem, for a message ("has 3 values, expected 4
+     * (from the first non-null row)").
      */
     String read(Row row, int index, float[] dst, int off) {
         if (row.isNullAt(index)) {
@@ -78,7 +84,7 @@ final class FeatureColumn implements Serializable {
         if (vector) {
             Vector v = (Vector) row.get(index);
             if (v.size() != width) {
-                return "has " + v.size() + " values, expected " + width;
+                return wrongWidth(v.size());
             }
             if (v instanceof DenseVector d) {
                 double[] values = d.values();
@@ -97,7 +103,7 @@ final class FeatureColumn implements Serializable {
         } else {
             List<Object> values = row.getList(index);
             if (values.size() != width) {
-                return "has " + values.size() + " values, expected " + width;
+                return wrongWidth(values.size());
             }
             for (int j = 0; j < width; j++) {
                 Object value = values.get(j);
@@ -114,6 +120,10 @@ final class FeatureColumn implements Serializable {
             }
         }
         return null;
+    }
+
+    private String wrongWidth(int size) {
+        return "has " + size + " values, expected " + width + " (" + widthFrom + ")";
     }
 
     /** The number of values in the first row's column {@code index}, for a width not known from the schema. */

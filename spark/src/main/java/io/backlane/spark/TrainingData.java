@@ -30,6 +30,12 @@ import static org.apache.spark.sql.functions.col;
  */
 final class TrainingData implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
+    /**
+     * The most classes a classifier may have: 65,536, within what a model file can name (the format's
+     * own limit is not public) and far below 2^24, under which floats hold whole numbers exactly (a
+     * block keeps its labels as floats). A label beyond is an identifier rather than a class index.
+     */
+    static final int MAX_CLASSES = 1 << 16;
 
     /** The cached blocks, targets encoded and features scaled. */
     final JavaRDD<Block> blocks;
@@ -66,7 +72,8 @@ final class TrainingData implements AutoCloseable {
      * @param classification whether labels are class indices (whole numbers from 0) or regression targets
      * @param skipInvalid    whether invalid rows are dropped (counted and logged) rather than an error
      * @throws IllegalArgumentException for a missing column or one of the wrong type, a DataFrame without
-     *                                  (valid) rows, or fewer than two classes
+     *                                  (valid) rows, fewer than two classes, or more classes than rows
+     *                                  (or than {@link #MAX_CLASSES})
      */
     static TrainingData prepare(Dataset<?> data, String featuresCol, String labelCol, boolean classification,
                                 FeatureScaler.Kind scaling, boolean skipInvalid, double validationFraction, long seed) {
@@ -78,17 +85,21 @@ final class TrainingData implements AutoCloseable {
                     + "; it must be numeric" + (classification ? " (class indices 0, 1, ...: index string labels with a"
                     + " StringIndexer)" : ""));
         }
-        int width = widthOf(data, featuresField);
+        FeatureColumn column = featureColumn(data, featuresField);
+        int width = column.width;
         int knownClasses = -1;
         List<String> names = null;
         if (classification && Attribute.fromStructField(labelField) instanceof NominalAttribute nominal
                 && nominal.getNumValues().isDefined()) {
             knownClasses = (Integer) nominal.getNumValues().get();
+            if (knownClasses > MAX_CLASSES) {
+                throw new IllegalArgumentException("label column '" + labelCol + "': its metadata names " + knownClasses
+                        + " classes, more than the " + MAX_CLASSES + " the classifier accepts");
+            }
             if (nominal.values().isDefined()) {
                 names = List.of(nominal.values().get());
             }
         }
-        FeatureColumn column = FeatureColumn.of(data.schema(), featuresCol, width);
         JavaRDD<Block> raw = data.select(col(featuresCol), col(labelCol)).toJavaRDD()
                 .mapPartitionsWithIndex(reader(column, labelCol, classification, knownClasses, skipInvalid,
                         validationFraction, seed), true)
@@ -118,8 +129,9 @@ final class TrainingData implements AutoCloseable {
             int classes = 0;
             List<String> labels = List.of();
             if (classification) {
+                // exact: every label read is a whole number below MAX_CLASSES (labelProblem), so exact as a float
                 double maxLabel = Math.max(y.max[0], validationY.count > 0 ? validationY.max[0] : 0);
-                classes = knownClasses >= 0 ? knownClasses : (int) maxLabel + 1;
+                classes = knownClasses >= 0 ? knownClasses : classCount(labelCol, maxLabel, x.count + validationY.count);
                 if (classes < 2) {
                     throw new IllegalArgumentException("label column '" + labelCol + "' has only class 0;"
                             + " classification needs at least 2 classes");
@@ -138,20 +150,47 @@ final class TrainingData implements AutoCloseable {
             ScalerSpec targets = new ScalerSpec(targetScaler);
             JavaRDD<Block> blocks = raw.map(b -> encode(b, features.scaler(), targets.scaler(), outputs))
                     .persist(StorageLevel.MEMORY_AND_DISK());
-            blocks.count();   // materialized before the raw blocks go
-            return new TrainingData(blocks, width, x.count, validationY.count, classes, labels, scaler, targetScaler,
-                    featureNames(featuresField, width));
+            boolean ready = false;
+            try {
+                blocks.count();   // materialized before the raw blocks go
+                TrainingData prepared = new TrainingData(blocks, width, x.count, validationY.count, classes, labels,
+                        scaler, targetScaler, featureNames(featuresField, width));
+                ready = true;
+                return prepared;
+            } finally {
+                if (!ready) {     // a failed job (a partition too large, say) leaves no cached blocks behind
+                    blocks.unpersist(false);
+                }
+            }
         } finally {
             raw.unpersist(false);
         }
     }
 
-    /** The features' width: from the vector column's metadata when it says, else from the first non-null row. */
-    private static int widthOf(Dataset<?> data, StructField field) {
+    /**
+     * The class count the largest label implies when no metadata says. More classes than rows means
+     * labels that are not class indices (identifiers, say): refused, rather than building an output
+     * layer of that many units, most of them for classes without a single row.
+     */
+    private static int classCount(String labelCol, double maxLabel, long rows) {
+        long classes = (long) maxLabel + 1;
+        if (classes > rows) {
+            throw new IllegalArgumentException("label column '" + labelCol + "': the largest label, " + (long) maxLabel
+                    + ", makes " + classes + " classes, more than the " + rows + " rows; labels must be class indices"
+                    + " 0, 1, ... (index other labels with a StringIndexer)");
+        }
+        return (int) classes;
+    }
+
+    /**
+     * The features column's reader: its width from the vector column's metadata when it says, else
+     * from the first non-null row (as the messages of rows of another width say).
+     */
+    private static FeatureColumn featureColumn(Dataset<?> data, StructField field) {
         if (field.dataType() instanceof VectorUDT) {
             int size = AttributeGroup.fromStructField(field).size();
             if (size >= 0) {
-                return size;
+                return FeatureColumn.of(data.schema(), field.name(), size, "from the column's metadata");
             }
         }
         List<Row> first = data.select(col(field.name())).where(col(field.name()).isNotNull()).limit(1).collectAsList();
@@ -159,7 +198,8 @@ final class TrainingData implements AutoCloseable {
             throw new IllegalArgumentException("the DataFrame has no rows to train on (features column '" + field.name()
                     + "' has no non-null value)");
         }
-        return FeatureColumn.widthOf(first.get(0), 0);
+        return FeatureColumn.of(data.schema(), field.name(), FeatureColumn.widthOf(first.get(0), 0),
+                "from the first non-null row");
     }
 
     /** The attribute names of a vector column when it has one distinct name per feature, else x0, x1, ... */
@@ -219,7 +259,8 @@ final class TrainingData implements AutoCloseable {
                     column = "label column '" + labelCol + "'";
                     problem = labelProblem(r, classification, knownClasses);
                     if (problem == null) {
-                        label = ((Number) r.get(1)).floatValue();
+                        // through double: a class index (a whole number below MAX_CLASSES) is then exact as a float
+                        label = (float) ((Number) r.get(1)).doubleValue();
                     }
                 }
                 if (problem != null) {
@@ -252,8 +293,12 @@ final class TrainingData implements AutoCloseable {
             return "is " + v;
         }
         if (classification) {
-            if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE - 1) {
+            if (v < 0 || v != Math.rint(v)) {
                 return "label " + v + " is not a class index (a whole number >= 0)";
+            }
+            if (v >= MAX_CLASSES) {
+                return "label " + (v < 1e18 ? String.valueOf((long) v) : String.valueOf(v)) + " is beyond the largest"
+                        + " class index the classifier accepts, " + (MAX_CLASSES - 1);
             }
             if (knownClasses >= 0 && v >= knownClasses) {
                 return "label " + (long) v + " is not one of the " + knownClasses + " classes its metadata names";
@@ -284,7 +329,12 @@ final class TrainingData implements AutoCloseable {
             targetScaler.apply(y, 0, rows);
             return y;
         }
-        float[] y = new float[rows * outputs];
+        long size = (long) rows * outputs;   // rows up to 2^31 times classes up to 2^16: long
+        if (size > FloatList.MAX_FLOATS) {
+            throw new IllegalArgumentException("a partition's " + rows + " rows of " + outputs + " one-hot targets need "
+                    + size + " floats, more than one Java array holds; repartition the DataFrame into more partitions");
+        }
+        float[] y = new float[(int) size];
         for (int i = 0; i < rows; i++) {
             y[i * outputs + (int) labels[i]] = 1f;
         }

@@ -15,10 +15,12 @@ import io.backlane.nn.Parameters;
 import io.backlane.train.Examples;
 import io.backlane.train.Optimizer;
 import io.backlane.train.Trainer;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -57,6 +59,17 @@ class AveragingModeTest {
         double distributed = (double) scored.where(col("prediction").equalTo(col("label"))).count() / split.test().rows();
         // the model's own Predictor agrees with the transform's accuracy
         assertEquals(distributed, accuracy(model.model(), split.test()), 1e-12);
+        // rawPrediction: the softmax's logits, finite, their softmax the probability column
+        for (Row r : scored.select("rawPrediction", "probability").collectAsList()) {
+            double[] raw = ((Vector) r.getAs(0)).toArray();
+            double[] p = ((Vector) r.getAs(1)).toArray();
+            double max = Arrays.stream(raw).max().orElseThrow();
+            double sum = Arrays.stream(raw).map(z -> Math.exp(z - max)).sum();
+            for (int c = 0; c < raw.length; c++) {
+                assertTrue(Double.isFinite(raw[c]), Arrays.toString(raw));
+                assertEquals(p[c], Math.exp(raw[c] - max) / sum, 1e-6, Arrays.toString(raw));
+            }
+        }
 
         System.out.printf("digits test accuracy: single machine %.2f%%, Spark local SGD %.2f%%%n", 100 * single,
                 100 * distributed);

@@ -60,7 +60,7 @@ class BadInputTest {
     @Test
     void aRowWithAnotherFeatureCountNamesTheColumnRowAndCounts() {
         assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0, 3.0), 1.0)))),
-                "features column 'x', row ", "has 3 values, expected 2", "handleInvalid");
+                "features column 'x', row ", "has 3 values, expected 2 (from the first non-null row)", "handleInvalid");
     }
 
     @Test
@@ -80,6 +80,11 @@ class BadInputTest {
                 "label column 'label'", "label 1.5 is not a class index");
         assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0), -1.0)))),
                 "label -1.0 is not a class index");
+        // a large label would make a network of that many classes: beyond a model's, or more than the rows
+        assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0), 2e9)))),
+                "label column 'label'", "label 2000000000 is beyond the largest class index the classifier accepts, 65535");
+        assertContains(failure(() -> classifier().fit(frame(RowFactory.create(Arrays.asList(1.0, 2.0), 1000.0)))),
+                "label column 'label': the largest label, 1000, makes 1001 classes, more than the 41 rows");
         // a StringIndexer's metadata says how many classes there are: a label beyond them is unknown
         org.apache.spark.sql.Dataset<Row> indexed = frame(RowFactory.create(Arrays.asList(1.0, 2.0), 2.0))
                 .withColumn("label", col("label"), NominalAttribute.defaultAttr().withValues("no", "yes").toMetadata());
@@ -129,7 +134,7 @@ class BadInputTest {
         org.apache.spark.sql.Dataset<Row> bad = frame(RowFactory.create(Arrays.asList(1.0, 2.0, 3.0), 1.0),
                 RowFactory.create(Arrays.asList(Double.NaN, 2.0), 1.0));
         assertContains(failure(() -> model.transform(bad).collectAsList()), "features column 'x', row ",
-                "has 3 values, expected 2");
+                "has 3 values, expected 2 (the model's inputs)");
         assertEquals(40, model.setHandleInvalid("skip").transform(bad).count());
         assertContains(failure(() -> model.transform(bad.drop("x"))), "features column 'x' does not exist");
     }

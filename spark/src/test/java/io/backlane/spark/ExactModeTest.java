@@ -3,6 +3,7 @@ package io.backlane.spark;
 import io.backlane.data.BundledDatasets;
 import io.backlane.data.Dataset;
 import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Model;
 import io.backlane.nn.Network;
 import io.backlane.nn.OutputHead;
@@ -11,11 +12,13 @@ import io.backlane.train.Examples;
 import io.backlane.train.Optimizer;
 import io.backlane.train.Trainer;
 import io.backlane.train.TrainingResult;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -61,5 +64,37 @@ class ExactModeTest {
         }
         // and the training did something: the loss fell
         assertTrue(fitted.history().get(ITERATIONS - 1).trainLoss() < 0.8 * fitted.history().get(0).trainLoss());
+    }
+
+    @Test
+    void resultsBeyondTheDriversLimitAreRefusedBeforeAnyJob() {
+        // collect brings all partitions' gradients at once: 200 x 8 MB is over the default 1 GiB
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(LocalSpark.session().sparkContext());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistributedTrainer.requireResultsFit(
+                sc, "exact", 200, 8L * 1_000_000, "a gradient of 1000000 doubles"));
+        assertTrue(e.getMessage().contains("all 200 partitions") && e.getMessage().contains("spark.driver.maxResultSize")
+                && e.getMessage().contains("coalesce the DataFrame to fewer partitions"), e.getMessage());
+        DistributedTrainer.requireResultsFit(sc, "exact", 2, 8L * 1_000, "a gradient of 1000 doubles");   // well within
+    }
+
+    @Test
+    void aDivergingRunStopsNamingTheIterationWithFiniteParameters() {
+        // a learning rate far too large: from the second iteration the loss explodes (or overflows)
+        SparkSession spark = LocalSpark.session();
+        org.apache.spark.sql.Dataset<Row> frame = TestFrames.of(spark, BundledDatasets.load("breast-cancer"));
+        TrainingConfig config = new TrainingConfig("sgd", 1e8f, 5, 32, 0f, 7, 8);
+        try (TrainingData data = TrainingData.prepare(frame, "features", "label", true, FeatureScaler.Kind.STANDARDIZE,
+                false, 0, 7)) {
+            Network net = Network.builder(data.width).dense(8, Activation.TANH).output(OutputHead.forClasses(2)).build();
+            Parameters params = Parameters.initialize(net, 7);
+            Throwable t = assertThrows(Exception.class, () -> DistributedTrainer.exact(
+                    JavaSparkContext.fromSparkContext(spark.sparkContext()), data, params, config));
+            StringBuilder messages = new StringBuilder();
+            for (; t != null; t = t.getCause()) {
+                messages.append(t).append(" | ");
+            }
+            assertTrue(messages.toString().contains("training diverged in exact mode at iteration "), messages.toString());
+            assertTrue(params.isFinite(), "the parameters are those before the failing iteration");
+        }
     }
 }

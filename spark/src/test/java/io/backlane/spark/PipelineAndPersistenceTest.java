@@ -5,7 +5,11 @@ import io.backlane.data.Dataset;
 import io.backlane.infer.Prediction;
 import io.backlane.infer.Predictor;
 import io.backlane.io.ModelReader;
+import io.backlane.nn.FeatureScaler;
 import io.backlane.nn.Model;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
+import io.backlane.nn.Parameters;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -75,9 +79,10 @@ class PipelineAndPersistenceTest {
             predictor.predict(toFloats(r.getAs(0)), answer);
             Vector p = r.getAs(2);
             assertArrayEquals(new double[] {answer.probability(0), answer.probability(1)}, p.toArray(), 0.0, "row " + i);
-            Vector raw = r.getAs(1);
-            assertArrayEquals(new double[] {Math.log(answer.probability(0)), Math.log(answer.probability(1))}, raw.toArray(),
-                    0.0, "row " + i);
+            // rawPrediction: (-z, z) for the sigmoid unit's logit z, with p(class 1) = sigmoid(z)
+            double[] raw = ((Vector) r.getAs(1)).toArray();
+            assertEquals(-raw[0], raw[1], 0.0, "row " + i);
+            assertEquals(answer.probability(1), 1 / (1 + Math.exp(-raw[1])), 1e-6, "row " + i);
             assertEquals(answer.classIndex(), r.getDouble(3), "row " + i);
             correct += answer.classIndex() == cancer.classIndex(i) ? 1 : 0;
         }
@@ -107,6 +112,29 @@ class PipelineAndPersistenceTest {
         BacklaneClassifier again = BacklaneClassifier.load(estimatorPath);
         assertEquals(15, (int) (Integer) again.getOrDefault(again.epochs()));
         assertEquals("16:relu", again.getOrDefault(again.layers()));
+    }
+
+    @Test
+    void rawPredictionKeepsTheLogitsWhereProbabilitiesSaturate() {
+        // one input, three softmax classes, logits 100x, 50x, -100x: at x = 10 the probabilities are
+        // 1, 0, 0 in float (their logarithms 0, -Infinity, -Infinity: tied), the logits 1000, 500, -1000
+        Network net = Network.builder(1).output(OutputHead.forClasses(3)).build();
+        Parameters params = new Parameters(net);
+        float[] theta = params.values();
+        int w = net.weightOffset(1);
+        theta[w] = 100f;
+        theta[w + 1] = 50f;
+        theta[w + 2] = -100f;
+        BacklaneClassificationModel model = new BacklaneClassificationModel(
+                new Model(params, FeatureScaler.identity(1), List.of("a", "b", "c")));
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.DoubleType), false);
+        Row r = model.setFeaturesCol("x").transform(LocalSpark.session().createDataFrame(
+                List.of(RowFactory.create(List.of(10.0))), schema)).select("rawPrediction", "probability", "prediction")
+                .first();
+        assertArrayEquals(new double[] {1000, 500, -1000}, ((Vector) r.getAs(0)).toArray(), 0.0);
+        double[] p = ((Vector) r.getAs(1)).toArray();
+        assertTrue(p[0] == 1 && p[1] < 1e-30 && p[2] < 1e-30, java.util.Arrays.toString(p));
+        assertEquals(0.0, r.getDouble(2));
     }
 
     static float[] toFloats(Vector v) {
