@@ -1,9 +1,10 @@
 package io.backlane.train;
 
 /**
- * Training produced a NaN or an infinity in the loss or a gradient. The message names the layer,
- * the epoch and the step; the parameters were left at (or restored to) finite values, see
- * {@link Trainer#fit} and {@link Trainer#step}.
+ * Training produced a NaN or an infinity in the loss, a gradient or an update, or a loss that grew
+ * far past where it started. The message names the layer, the epoch and the step. What is left of
+ * the parameters and the optimizer's state is as {@link Trainer}'s class comment says: a non-finite
+ * loss or gradient is caught before anything changes; an optimizer's state is never rolled back.
  */
 public final class TrainingDivergedException extends ArithmeticException {
     private final int layer;
