@@ -123,11 +123,12 @@ public final class OnnxReader {
     }
 
     /**
-     * Reads the ONNX file at {@code path}. The file is read whole (at most 2 GiB, protobuf's limit);
-     * its size is checked first when it is a regular file.
+     * Reads the ONNX file at {@code path}. The file is read whole (at most 2 GiB, protobuf's limit):
+     * a regular file into one array of its size, checked first; a pipe or device as its bytes arrive.
      *
      * @throws OnnxFormatException      if the file is not an ONNX model backlane can represent
-     * @throws IOException              if the file cannot be read (missing, a directory, no permission)
+     * @throws IOException              if the file cannot be read (missing, a directory, no permission),
+     *                                  or a regular file changes size while it is read
      * @throws IllegalArgumentException if an option does not fit the model (a wrong number of labels
      *                                  or names, or a loss the output activation does not allow)
      */
@@ -137,16 +138,38 @@ public final class OnnxReader {
         }
         String source = path.toString();
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-        if (attributes.isRegularFile() && attributes.size() > ModelFormat.MAX_FILE_BYTES) {
+        byte[] bytes = attributes.isRegularFile() ? readRegularFile(path, attributes.size(), source)
+                : readStream(path, source);
+        return read(bytes, source, options);
+    }
+
+    /** A regular file's bytes, read straight into an array of its size: the file is held once, not copied. */
+    private static byte[] readRegularFile(Path path, long size, String source) throws IOException {
+        if (size > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(source);
         }
-        byte[] bytes;
+        byte[] bytes = new byte[(int) size];
         try (InputStream in = Files.newInputStream(path)) {
-            // A pipe or device has no size to check first. Its first byte must start a protobuf field (a
-            // field number above 0, a wire type ONNX uses), which refuses /dev/zero at once; beyond that,
-            // readNBytes grows its buffer only as bytes arrive, so memory follows what the input holds.
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n != bytes.length || in.read() != -1) {
+                throw new IOException(source + ": the file changed size while it was read (" + size + " bytes, then "
+                        + (n != bytes.length ? n : "more") + "); read it again once it is written");
+            }
+        }
+        return bytes;
+    }
+
+    /** A pipe's or device's bytes, which have no size to check first. */
+    private static byte[] readStream(Path path, String source) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            // Its first byte must start a protobuf field (a field number above 0, a wire type ONNX uses),
+            // which refuses /dev/zero at once; beyond that, readNBytes grows its buffer only as bytes
+            // arrive, so memory follows what the input holds.
             int first = in.read();
-            if (first >= 0 && (first >> 3 == 0 || (first & 7) > 2 && (first & 7) != ProtoReader.FIXED32)) {
+            if (first < 0) {
+                return new byte[0];
+            }
+            if (first >> 3 == 0 || (first & 7) > 2 && (first & 7) != ProtoReader.FIXED32) {
                 throw new OnnxFormatException(source, 0, "model: the first byte 0x" + Integer.toHexString(first)
                         + " does not start a protobuf field: not an ONNX model");
             }
@@ -154,13 +177,11 @@ public final class OnnxReader {
             if (rest.length == ModelFormat.MAX_FILE_BYTES - 1 && in.read() != -1) {
                 throw tooLarge(source);
             }
-            bytes = new byte[first < 0 ? 0 : 1 + rest.length];
-            if (first >= 0) {
-                bytes[0] = (byte) first;
-                System.arraycopy(rest, 0, bytes, 1, rest.length);
-            }
+            byte[] bytes = new byte[1 + rest.length];
+            bytes[0] = (byte) first;
+            System.arraycopy(rest, 0, bytes, 1, rest.length);
+            return bytes;
         }
-        return read(bytes, source, options);
     }
 
     /** Reads an ONNX model from the complete file contents {@code bytes}, with the defaults for what it does not say. */
