@@ -15,7 +15,8 @@ import java.util.List;
  * dense layers with activations, as {@code torch.onnx.export} writes for an {@code nn.Sequential} of
  * {@code Linear} layers and activations, and as {@link OnnxWriter} writes. The decoder is the
  * library's own (no protobuf dependency) and treats the bytes as hostile: every length is checked
- * against the bytes present before anything is allocated, and any malformed input is an
+ * against the bytes present before anything is allocated, every repeated field is capped, what is
+ * decoded is charged against a budget proportional to the file's size, and any malformed input is an
  * {@link OnnxFormatException} naming the field or node and the byte offset.
  *
  * <p>Supported ({@code docs/onnx.md} has the details): opsets 9 to 21 of the default domain;

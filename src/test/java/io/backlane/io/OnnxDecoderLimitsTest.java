@@ -131,17 +131,24 @@ class OnnxDecoderLimitsTest {
 
     @Test
     void decodingIsChargedAgainstABudgetProportionalToTheFile() {
-        // Nodes of 64 empty attributes: 2 bytes each in the file, some 60 bytes each decoded. Within
-        // every cap, but 1 MB of them would take over 100 MB: refused by the budget well before.
+        assertContains(refusal(model(nodesOfEmptyAttributes(8000))), "heap bytes per file byte");
+    }
+
+    /**
+     * A graph of {@code count} nodes of 64 empty attributes: 2 bytes each in the file, some 60 bytes
+     * each decoded. Within every cap, but a megabyte of them would take over 100 MB decoded: the
+     * budget refuses them well before.
+     */
+    static ProtoWriter nodesOfEmptyAttributes(int count) {
         ProtoWriter node = new ProtoWriter();
         for (int i = 0; i < OnnxProto.MAX_ATTRIBUTES; i++) {
             node.message(5, new ProtoWriter());
         }
         ProtoWriter graph = new ProtoWriter();
-        for (int i = 0; i < 8000; i++) {
+        for (int i = 0; i < count; i++) {
             graph.message(1, node);
         }
-        assertContains(refusal(model(graph)), "heap bytes per file byte");
+        return graph;
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 import static io.backlane.io.OnnxDecoderLimitsTest.assertContains;
 import static io.backlane.io.OnnxDecoderLimitsTest.model;
+import static io.backlane.io.OnnxDecoderLimitsTest.nodesOfEmptyAttributes;
 import static io.backlane.io.OnnxDecoderLimitsTest.refusal;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,15 +47,7 @@ class OnnxSmallHeapTest {
 
     @Test
     void nodesFullOfEmptyAttributesAreRefusedByTheBudget() {
-        ProtoWriter node = new ProtoWriter();
-        for (int i = 0; i < OnnxProto.MAX_ATTRIBUTES; i++) {
-            node.message(5, new ProtoWriter());
-        }
-        ProtoWriter graph = new ProtoWriter();
-        for (int i = 0; i < 12_000; i++) {
-            graph.message(1, node);
-        }
-        assertContains(refusal(model(graph)), "heap bytes per file byte");
+        assertContains(refusal(model(nodesOfEmptyAttributes(12_000))), "heap bytes per file byte");
     }
 
     @Test
