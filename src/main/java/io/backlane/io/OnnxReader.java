@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -128,8 +129,7 @@ public final class OnnxReader {
      * a regular file into one array of its size, checked first; a pipe or device as its bytes arrive.
      *
      * @throws OnnxFormatException      if the file is not an ONNX model backlane can represent
-     * @throws IOException              if the file cannot be read (missing, a directory, no permission),
-     *                                  or a regular file changes size while it is read
+     * @throws IOException              if the file cannot be read (missing, a directory, no permission)
      * @throws IllegalArgumentException if an option does not fit the model (a wrong number of labels
      *                                  or names, or a loss the output activation does not allow)
      */
@@ -149,15 +149,16 @@ public final class OnnxReader {
         if (size > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(source);
         }
-        byte[] bytes = new byte[(int) size];
         try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = new byte[(int) size];
             int n = in.readNBytes(bytes, 0, bytes.length);
-            if (n != bytes.length || in.read() != -1) {
-                throw new IOException(source + ": the file changed size while it was read (" + size + " bytes, then "
-                        + (n != bytes.length ? n : "more") + "); read it again once it is written");
+            if (n < bytes.length) {
+                return Arrays.copyOf(bytes, n);   // it shrank since its size was read
             }
+            // Usually nothing is left; a file that grew meanwhile, or a pseudo-file whose size reads 0
+            // (under /proc), is read on as a stream.
+            return readRest(in, bytes, source);
         }
-        return bytes;
     }
 
     /** A pipe's or device's bytes, which have no size to check first. */
@@ -174,15 +175,23 @@ public final class OnnxReader {
                 throw new OnnxFormatException(source, 0, "model: the first byte 0x" + Integer.toHexString(first)
                         + " does not start a protobuf field: not an ONNX model");
             }
-            byte[] rest = in.readNBytes(ModelFormat.MAX_FILE_BYTES - 1);
-            if (rest.length == ModelFormat.MAX_FILE_BYTES - 1 && in.read() != -1) {
-                throw tooLarge(source);
-            }
-            byte[] bytes = new byte[1 + rest.length];
-            bytes[0] = (byte) first;
-            System.arraycopy(rest, 0, bytes, 1, rest.length);
-            return bytes;
+            return readRest(in, new byte[]{(byte) first}, source);
         }
+    }
+
+    /** {@code head}, then what {@code in} still holds, up to the file size limit. */
+    private static byte[] readRest(InputStream in, byte[] head, String source) throws IOException {
+        int room = ModelFormat.MAX_FILE_BYTES - head.length;
+        byte[] rest = in.readNBytes(room);
+        if (rest.length == room && in.read() != -1) {
+            throw tooLarge(source);
+        }
+        if (rest.length == 0) {
+            return head;
+        }
+        byte[] all = Arrays.copyOf(head, head.length + rest.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        return all;
     }
 
     /** Reads an ONNX model from the complete file contents {@code bytes}, with the defaults for what it does not say. */
