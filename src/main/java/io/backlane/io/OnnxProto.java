@@ -195,14 +195,10 @@ final class OnnxProto {
                     once(r, graph, "graph");
                     graph = graph(r.message("graph"));
                 }
-                case MODEL_OPSET_IMPORT -> {
-                    r.limit(opsets.size(), MAX_OPSETS, "opset_import entries");
-                    opsets.add(opset(r.message("opset_import[" + opsets.size() + "]")));
-                }
-                case MODEL_METADATA_PROPS -> {
-                    r.limit(metadata.size(), MAX_METADATA, "metadata_props entries");
-                    metadata.add(entry(r.message("metadata_props[" + metadata.size() + "]")));
-                }
+                case MODEL_OPSET_IMPORT -> repeated(r, opsets, MAX_OPSETS, "opset_import", "opset_import entries",
+                        OnnxProto::opset);
+                case MODEL_METADATA_PROPS -> repeated(r, metadata, MAX_METADATA, "metadata_props",
+                        "metadata_props entries", OnnxProto::entry);
                 default -> r.skip();
             }
         }
@@ -210,6 +206,23 @@ final class OnnxProto {
             throw r.error(bytes.length, "no graph (field 7): not an ONNX model");
         }
         return new Model(irVersion, opsets, producerName, producerVersion, docString, graph, metadata);
+    }
+
+    /** Decodes one message, for {@link #repeated}. */
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode(ProtoReader r) throws OnnxFormatException;
+    }
+
+    /**
+     * Decodes the current field as one more element of the repeated message field {@code name}
+     * (whose path element is {@code name[index]}), refusing more than {@code max}, which the error
+     * calls {@code plural}.
+     */
+    private static <T> void repeated(ProtoReader r, List<T> list, int max, String name, String plural,
+                                     Decoder<T> decoder) throws OnnxFormatException {
+        r.limit(list.size(), max, plural);
+        list.add(decoder.decode(r.message(name + "[" + list.size() + "]")));
     }
 
     /** Refuses a second copy of a single-valued message field (see the class comment). */
@@ -255,23 +268,12 @@ final class OnnxProto {
         List<ValueInfo> outputs = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
-                case GRAPH_NODE -> {
-                    r.limit(nodes.size(), MAX_NODES, "nodes");
-                    nodes.add(node(r.message("node[" + nodes.size() + "]")));
-                }
+                case GRAPH_NODE -> repeated(r, nodes, MAX_NODES, "node", "nodes", OnnxProto::node);
                 case GRAPH_NAME -> name = r.string("name");
-                case GRAPH_INITIALIZER -> {
-                    r.limit(initializers.size(), MAX_NODES, "initializers");
-                    initializers.add(tensor(r.message("initializer[" + initializers.size() + "]")));
-                }
-                case GRAPH_INPUT -> {
-                    r.limit(inputs.size(), MAX_GRAPH_INPUTS, "inputs");
-                    inputs.add(valueInfo(r.message("input[" + inputs.size() + "]")));
-                }
-                case GRAPH_OUTPUT -> {
-                    r.limit(outputs.size(), MAX_GRAPH_OUTPUTS, "outputs");
-                    outputs.add(valueInfo(r.message("output[" + outputs.size() + "]")));
-                }
+                case GRAPH_INITIALIZER -> repeated(r, initializers, MAX_NODES, "initializer", "initializers",
+                        OnnxProto::tensor);
+                case GRAPH_INPUT -> repeated(r, inputs, MAX_GRAPH_INPUTS, "input", "inputs", OnnxProto::valueInfo);
+                case GRAPH_OUTPUT -> repeated(r, outputs, MAX_GRAPH_OUTPUTS, "output", "outputs", OnnxProto::valueInfo);
                 default -> r.skip();
             }
         }
@@ -299,10 +301,8 @@ final class OnnxProto {
                 case NODE_NAME -> name = r.string("name");
                 case NODE_OP_TYPE -> opType = r.string("op_type");
                 case NODE_DOMAIN -> domain = r.string("domain");
-                case NODE_ATTRIBUTE -> {
-                    r.limit(attributes.size(), MAX_ATTRIBUTES, "attributes");
-                    attributes.add(attribute(r.message("attribute[" + attributes.size() + "]")));
-                }
+                case NODE_ATTRIBUTE -> repeated(r, attributes, MAX_ATTRIBUTES, "attribute", "attributes",
+                        OnnxProto::attribute);
                 default -> r.skip();
             }
         }
@@ -357,7 +357,7 @@ final class OnnxProto {
                     external = true;
                     r.skip();
                 }
-                case TENSOR_DATA_LOCATION -> external |= r.int64("data_location") == 1;
+                case TENSOR_DATA_LOCATION -> external |= r.int32("data_location") == 1;
                 default -> r.skip();
             }
         }
