@@ -14,13 +14,20 @@ import java.util.Locale;
 
 /**
  * How every command reads a model file: a backlane model ({@code .bkln}) or an ONNX model, told apart
- * by the {@code .onnx} extension or, whatever the name, by the first byte (an ONNX file starts with
- * its {@code ir_version} field, byte 0x08; a backlane file with 0x89). For ONNX files, which may not
- * name their classes and features, {@code --labels} and {@code --features} give them.
+ * by the first byte where there is one: a backlane file starts with 0x89 (its magic) and is read as
+ * one whatever its name; an ONNX file starts with its {@code ir_version} field, byte 0x08, and is read
+ * as one whatever its name; any other file is ONNX when its name ends in {@code .onnx}, else read as
+ * a backlane model (whose reader then names what is wrong). For ONNX files, which may not name their
+ * classes and features, {@code --labels} and {@code --features} give them.
  */
 final class ModelFileOptions {
     /** The first byte of an ONNX file: the key of ModelProto field 1 (ir_version), a varint. */
     private static final int ONNX_FIRST_BYTE = 0x08;
+    /**
+     * The first byte of a backlane file's magic. No ONNX file starts with it: as a protobuf key it
+     * would be a 64-bit field numbered 17 or more, and ModelProto has none.
+     */
+    private static final int BKLN_FIRST_BYTE = 0x89;
 
     @Option(names = "--labels", split = ",", paramLabel = "LABEL",
             description = "For an ONNX model: its class labels by output index, comma-separated (for one sigmoid"
@@ -59,14 +66,14 @@ final class ModelFileOptions {
 
     static boolean isOnnx(Path file) throws IOException {
         Path name = file.getFileName();
-        if (name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            return true;
-        }
+        boolean named = name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
         if (!Files.isRegularFile(file)) {
-            return false;   // a directory or device: ModelReader reports it as it always has
+            return named;   // missing, a directory or a device: the reader its name picks reports it
         }
+        int first;
         try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == ONNX_FIRST_BYTE;
+            first = in.read();
         }
+        return first != BKLN_FIRST_BYTE && (named || first == ONNX_FIRST_BYTE);
     }
 }

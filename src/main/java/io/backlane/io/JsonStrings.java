@@ -102,11 +102,17 @@ final class JsonStrings {
                     if (i + 4 > json.length()) {
                         throw new IllegalArgumentException("unterminated \\u escape");
                     }
-                    try {
-                        s.append((char) Integer.parseInt(json.substring(i, i + 4), 16));
-                    } catch (NumberFormatException bad) {
-                        throw new IllegalArgumentException("bad \\u escape at character " + (i - 2));
+                    // Exactly four ASCII hex digits, as JSON requires (Integer.parseInt would take a sign too).
+                    int code = 0;
+                    for (int k = i; k < i + 4; k++) {
+                        int digit = hexDigit(json.charAt(k));
+                        if (digit < 0) {
+                            throw new IllegalArgumentException("bad \\u escape at character " + (i - 2)
+                                    + ": expected four hex digits");
+                        }
+                        code = code << 4 | digit;
                     }
+                    s.append((char) code);
                     i += 4;
                 }
                 default -> throw new IllegalArgumentException("bad escape \\" + e + " at character " + (i - 2));
@@ -114,6 +120,17 @@ final class JsonStrings {
         }
         at[0] = i;
         return s.toString();
+    }
+
+    /** The value of an ASCII hex digit, or -1 (Character.digit would take other scripts' digits too). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+            return (c | 0x20) - 'a' + 10;
+        }
+        return -1;
     }
 
     private static void expect(String json, int[] at, char c) {

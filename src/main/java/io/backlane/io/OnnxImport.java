@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ final class OnnxImport {
     static final String SUPPORTED = "Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid, Tanh, Softmax,"
             + " Identity, Flatten, Reshape, Constant";
     private static final Set<String> SUPPORTED_OPS = Set.of(SUPPORTED.split(", "));
+    /** The operators that take constants besides the chain's tensor; every other one takes just that tensor. */
+    private static final Set<String> WITH_CONSTANTS = Set.of("Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div");
 
     /** Where the walk is: what the chain's tensor is, which decides what each operator means there. */
     private enum Stage {
@@ -72,6 +75,12 @@ final class OnnxImport {
     private final OnnxReader.Options options;
     private final long opset;
     private final Map<String, OnnxProto.Tensor> constants = new HashMap<>();
+    /**
+     * Each weight tensor taken by a layer, and how that layer's node is named. Each layer copies its
+     * weights, so a tensor shared by many layers would let a small file claim far more memory than it
+     * holds: a tensor is the weights of one layer only (by identity: each decoded tensor is its own bytes).
+     */
+    private final Map<OnnxProto.Tensor, String> weightTensors = new IdentityHashMap<>();
     private final List<PendingLayer> layers = new ArrayList<>();
 
     private Stage stage = Stage.INPUT;
@@ -229,7 +238,7 @@ final class OnnxImport {
             return;
         }
         Operands operands = operands(node, what);
-        boolean unary = !Set.of("Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div").contains(node.opType());
+        boolean unary = !WITH_CONSTANTS.contains(node.opType());
         if (unary && node.inputs().size() != 1) {
             throw error(node.offset(), what + " has " + node.inputs().size() + " inputs; " + node.opType()
                     + " takes one");
@@ -397,8 +406,18 @@ final class OnnxImport {
         return stage == Stage.INPUT && exampleShape != null ? exampleShape.length + 1 : 2;
     }
 
+    /** Whether the chain's tensor has an unknown rank: the input, when it declares no shape. */
+    private boolean rankUnknown() {
+        return stage == Stage.INPUT && exampleShape == null;
+    }
+
     private void flatten(OnnxProto.Node node, String what) throws OnnxFormatException {
         long axis = intAttribute(attributes(node, what, "axis"), "axis", 1);
+        if (rankUnknown() && axis != 1) {
+            // A negative axis counts from a rank the file does not declare: it may split a row.
+            throw error(node.offset(), what + ": Flatten with axis " + axis + " on an input of undeclared rank;"
+                    + " only axis 1 is known to keep one row per example there (or declare the input's shape)");
+        }
         int rank = rank();
         long normalized = axis < 0 ? axis + rank : axis;
         if (normalized != 1) {
@@ -423,6 +442,14 @@ final class OnnxImport {
         long perExample = valuesPerExample();
         long first = shape[0];
         long second = shape[1];
+        if (rankUnknown() && !(second > 0 && (first == -1 || first == 0 && allowZero == 0)
+                || second == -1 && first == 0 && allowZero == 0)) {
+            // Without the input's shape only these keep one row per example whatever it is: [-1, n] and
+            // [0, n] (rows of n values, as the layer after takes) and [0, -1] (a plain flatten).
+            throw error(node.offset(), what + ": reshape to " + Arrays.toString(shape) + " of an input of undeclared"
+                    + " shape; only [-1, n], [0, n] and [0, -1] are known to keep one row per example there"
+                    + " (or declare the input's shape)");
+        }
         boolean batchKept = first == -1 || (first == 0 && allowZero == 0) || (first > 0 && first == declaredBatch);
         long newWidth;
         if (second == -1) {
@@ -456,6 +483,9 @@ final class OnnxImport {
         boolean transB = intAttribute(a, "transB", 0) != 0;
         float alpha = floatAttribute(a, "alpha", 1f);
         float beta = floatAttribute(a, "beta", 1f);
+        if (!Float.isFinite(alpha) || !Float.isFinite(beta)) {
+            throw error(node.offset(), what + ": alpha " + alpha + " and beta " + beta + " must be finite");
+        }
         OnnxProto.Tensor b = required(operands, 1, what, node);
         long[] dims = matrixDims(b, what);
         int in = (int) (transB ? dims[1] : dims[0]);
@@ -463,13 +493,14 @@ final class OnnxImport {
         if (operands.constants().size() > 3) {
             throw error(node.offset(), what + ": " + operands.constants().size() + " inputs; Gemm has at most 3");
         }
-        float[] w = weights(b, what, transB, alpha);
+        float[] w = weights(node, b, what, transB, alpha);
         float[] bias = new float[out];
         OnnxProto.Tensor c = operands.at(2);
         if (c != null) {
             float[] values = perFeature(c, out, what + " input C");
             for (int i = 0; i < out; i++) {
                 bias[i] = beta * values[i];
+                checkFinite(bias[i], node, what, "bias " + i + " (beta·C)");
             }
         }
         startLayer(node, what, new PendingLayer(in, out, w, bias, false));
@@ -482,7 +513,7 @@ final class OnnxImport {
         }
         OnnxProto.Tensor b = required(operands, 1, what, node);
         long[] dims = matrixDims(b, what);
-        startLayer(node, what, new PendingLayer((int) dims[0], (int) dims[1], weights(b, what, false, 1f),
+        startLayer(node, what, new PendingLayer((int) dims[0], (int) dims[1], weights(node, b, what, false, 1f),
                 new float[(int) dims[1]], true));
     }
 
@@ -500,9 +531,16 @@ final class OnnxImport {
 
     /**
      * W (out × in, row-major) from the tensor B of {@code Y = A·B'}: B' = B (B is in × out, so W = Bᵀ),
-     * or with transB B' = Bᵀ (B is already out × in). alpha is folded into the weights.
+     * or with transB B' = Bᵀ (B is already out × in). alpha is folded into the weights, which must
+     * stay finite. B must not be another layer's weights (see {@link #weightTensors}).
      */
-    private float[] weights(OnnxProto.Tensor b, String what, boolean transB, float alpha) throws OnnxFormatException {
+    private float[] weights(OnnxProto.Node node, OnnxProto.Tensor b, String what, boolean transB, float alpha)
+            throws OnnxFormatException {
+        String owner = weightTensors.putIfAbsent(b, what);
+        if (owner != null) {
+            throw error(node.offset(), what + ": the weights '" + b.name() + "' are already those of " + owner
+                    + "; a tensor shared by two layers is not supported");
+        }
         float[] values = floats(b, what);
         int rows = (int) b.dims()[0];
         int cols = (int) b.dims()[1];
@@ -517,9 +555,17 @@ final class OnnxImport {
         if (alpha != 1f) {
             for (int i = 0; i < w.length; i++) {
                 w[i] *= alpha;
+                checkFinite(w[i], node, what, "weight " + i + " (alpha·B, row-major out × in)");
             }
         }
         return w;
+    }
+
+    /** Refuses a weight or bias that folding a constant made infinite: such a model cannot predict. */
+    private void checkFinite(float v, OnnxProto.Node node, String what, String which) throws OnnxFormatException {
+        if (!Float.isFinite(v)) {
+            throw error(node.offset(), what + ": " + which + " is " + v + " after folding its constants");
+        }
     }
 
     private void startLayer(OnnxProto.Node node, String what, PendingLayer layer) throws OnnxFormatException {
@@ -658,6 +704,7 @@ final class OnnxImport {
             float[] bias = perFeature(c, layer.out, what);
             for (int i = 0; i < layer.out; i++) {
                 layer.b[i] += bias[i];
+                checkFinite(layer.b[i], node, what, "bias " + i);
             }
             layer.biasAdded = true;
             return;
@@ -845,8 +892,12 @@ final class OnnxImport {
             if (target.put(e.key(), e.value()) != null) {
                 throw error(-1, "metadata_props: the key '" + e.key() + "' appears twice");
             }
-            checkLength(e.key(), ModelFormat.MAX_NAME_BYTES, "the metadata key '" + e.key() + "'");
-            checkLength(e.value(), ModelFormat.MAX_METADATA_VALUE_BYTES, "the metadata value of '" + e.key() + "'");
+            if (target == metadata) {
+                // The model's own metadata, as a .bkln file holds it. Our keys' values are checked as what
+                // they hold: a list of names is limited by name, not as a whole (it grows with the inputs).
+                checkLength(e.key(), ModelFormat.MAX_NAME_BYTES, "the metadata key '" + e.key() + "'");
+                checkLength(e.value(), ModelFormat.MAX_METADATA_VALUE_BYTES, "the metadata value of '" + e.key() + "'");
+            }
         }
         if (metadata.size() > ModelFormat.MAX_METADATA_ENTRIES) {
             throw error(-1, "metadata_props: " + metadata.size() + " entries; at most " + ModelFormat.MAX_METADATA_ENTRIES);
@@ -882,12 +933,7 @@ final class OnnxImport {
         for (int l = 1; l <= layers.size(); l++) {
             PendingLayer layer = layers.get(l - 1);
             System.arraycopy(layer.w, 0, theta, network.weightOffset(l), layer.w.length);
-            System.arraycopy(layer.b, 0, theta, network.biasOffset(l), layer.b.length);
-            for (float b : layer.b) {
-                if (!Float.isFinite(b)) {
-                    throw error(graph.offset(), "layer " + l + ": a bias is " + b + " after folding its constants");
-                }
-            }
+            System.arraycopy(layer.b, 0, theta, network.biasOffset(l), layer.b.length);   // each value checked finite
         }
 
         FeatureScaler scaler = scaler(inputShift, inputScale, network.inputWidth(), ours, OnnxMetadata.SCALER_KIND,
@@ -957,6 +1003,11 @@ final class OnnxImport {
         FeatureScaler folded = new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, s, m);
         FeatureScaler.Kind kind = ours.containsKey(key) ? enumValue(FeatureScaler.Kind.class, ours, key)
                 : folded.isIdentity() ? FeatureScaler.Kind.NONE : FeatureScaler.Kind.STANDARDIZE;
+        if (kind == FeatureScaler.Kind.NONE && !folded.isIdentity()) {
+            // NONE means shift 0 and scale 1: a model labelled so would claim to leave its data as it is.
+            throw error(-1, "metadata_props '" + key + "' says NONE, but the graph's constant "
+                    + (input ? "input normalization" : "output scaling") + " is not the identity");
+        }
         return new FeatureScaler(kind, s, m);
     }
 

@@ -12,6 +12,13 @@ import java.util.List;
  * <p>Nesting is fixed by the schema (model → graph → node → attribute → tensor; value info → type →
  * shape → dimension): sub-graphs of control-flow attributes are skipped, never decoded, so decoding
  * never recurses on what the input says and its depth is bounded.
+ *
+ * <p>Every repeated field is capped while it is decoded (the {@code MAX_} constants: far above what
+ * an MLP backlane can represent needs), and {@link ProtoReader} charges what is decoded against a
+ * budget proportional to the file's size, so memory follows the bytes present. A single-valued
+ * message field that appears twice is refused: protobuf would merge the two copies field by field,
+ * which this decoder does not do, and taking either one alone could import another model than a
+ * protobuf library reads.
  */
 final class OnnxProto {
     private OnnxProto() {
@@ -70,6 +77,22 @@ final class OnnxProto {
     private static final int SHAPE_DIM = 1;
     private static final int DIM_VALUE = 1;
     private static final int DIM_PARAM = 2;
+
+    /** The most dimensions of a tensor or a declared shape. */
+    static final int MAX_DIMS = 64;
+    /** The most attributes of one node (the supported operators have at most 5). */
+    static final int MAX_ATTRIBUTES = 64;
+    /** The most inputs, and the most outputs, of one node (the supported operators have at most 3 and 1). */
+    static final int MAX_NODE_IO = 16;
+    /** The most nodes, and the most initializers, of the graph: a few per layer, and then some. */
+    static final int MAX_NODES = 4 * ModelFormat.MAX_LAYERS + 1024;
+    /** The most graph inputs: before IR version 4 every initializer is listed as an input too. */
+    static final int MAX_GRAPH_INPUTS = MAX_NODES + 16;
+    /** The most graph outputs, and the most opset_import entries. */
+    static final int MAX_GRAPH_OUTPUTS = 16;
+    static final int MAX_OPSETS = 64;
+    /** The most metadata_props entries: the model's own, and room for backlane's keys. */
+    static final int MAX_METADATA = ModelFormat.MAX_METADATA_ENTRIES + 16;
 
     /** AttributeProto.AttributeType values. */
     static final int ATTRIBUTE_TYPE_FLOAT = 1;
@@ -168,9 +191,14 @@ final class OnnxProto {
                 case MODEL_PRODUCER_NAME -> producerName = r.string("producer_name");
                 case MODEL_PRODUCER_VERSION -> producerVersion = r.string("producer_version");
                 case MODEL_DOC_STRING -> docString = r.string("doc_string");
-                case MODEL_GRAPH -> graph = graph(r.message("graph"));
-                case MODEL_OPSET_IMPORT -> opsets.add(opset(r.message("opset_import[" + opsets.size() + "]")));
-                case MODEL_METADATA_PROPS -> metadata.add(entry(r.message("metadata_props[" + metadata.size() + "]")));
+                case MODEL_GRAPH -> {
+                    once(r, graph, "graph");
+                    graph = graph(r.message("graph"));
+                }
+                case MODEL_OPSET_IMPORT -> repeated(r, opsets, MAX_OPSETS, "opset_import", "opset_import entries",
+                        OnnxProto::opset);
+                case MODEL_METADATA_PROPS -> repeated(r, metadata, MAX_METADATA, "metadata_props",
+                        "metadata_props entries", OnnxProto::entry);
                 default -> r.skip();
             }
         }
@@ -178,6 +206,31 @@ final class OnnxProto {
             throw r.error(bytes.length, "no graph (field 7): not an ONNX model");
         }
         return new Model(irVersion, opsets, producerName, producerVersion, docString, graph, metadata);
+    }
+
+    /** Decodes one message, for {@link #repeated}. */
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode(ProtoReader r) throws OnnxFormatException;
+    }
+
+    /**
+     * Decodes the current field as one more element of the repeated message field {@code name}
+     * (whose path element is {@code name[index]}), refusing more than {@code max}, which the error
+     * calls {@code plural}.
+     */
+    private static <T> void repeated(ProtoReader r, List<T> list, int max, String name, String plural,
+                                     Decoder<T> decoder) throws OnnxFormatException {
+        r.limit(list.size(), max, plural);
+        list.add(decoder.decode(r.message(name + "[" + list.size() + "]")));
+    }
+
+    /** Refuses a second copy of a single-valued message field (see the class comment). */
+    private static void once(ProtoReader r, Object previous, String name) throws OnnxFormatException {
+        if (previous != null) {
+            throw r.error(r.fieldOffset(), name + " appears twice; protobuf would merge the copies, which is not"
+                    + " supported: write it once");
+        }
     }
 
     private static OpsetId opset(ProtoReader r) throws OnnxFormatException {
@@ -215,11 +268,12 @@ final class OnnxProto {
         List<ValueInfo> outputs = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
-                case GRAPH_NODE -> nodes.add(node(r.message("node[" + nodes.size() + "]")));
+                case GRAPH_NODE -> repeated(r, nodes, MAX_NODES, "node", "nodes", OnnxProto::node);
                 case GRAPH_NAME -> name = r.string("name");
-                case GRAPH_INITIALIZER -> initializers.add(tensor(r.message("initializer[" + initializers.size() + "]")));
-                case GRAPH_INPUT -> inputs.add(valueInfo(r.message("input[" + inputs.size() + "]")));
-                case GRAPH_OUTPUT -> outputs.add(valueInfo(r.message("output[" + outputs.size() + "]")));
+                case GRAPH_INITIALIZER -> repeated(r, initializers, MAX_NODES, "initializer", "initializers",
+                        OnnxProto::tensor);
+                case GRAPH_INPUT -> repeated(r, inputs, MAX_GRAPH_INPUTS, "input", "inputs", OnnxProto::valueInfo);
+                case GRAPH_OUTPUT -> repeated(r, outputs, MAX_GRAPH_OUTPUTS, "output", "outputs", OnnxProto::valueInfo);
                 default -> r.skip();
             }
         }
@@ -236,12 +290,19 @@ final class OnnxProto {
         List<Attribute> attributes = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
-                case NODE_INPUT -> inputs.add(r.string("input[" + inputs.size() + "]"));
-                case NODE_OUTPUT -> outputs.add(r.string("output[" + outputs.size() + "]"));
+                case NODE_INPUT -> {
+                    r.limit(inputs.size(), MAX_NODE_IO, "inputs");
+                    inputs.add(r.string("input[" + inputs.size() + "]"));
+                }
+                case NODE_OUTPUT -> {
+                    r.limit(outputs.size(), MAX_NODE_IO, "outputs");
+                    outputs.add(r.string("output[" + outputs.size() + "]"));
+                }
                 case NODE_NAME -> name = r.string("name");
                 case NODE_OP_TYPE -> opType = r.string("op_type");
                 case NODE_DOMAIN -> domain = r.string("domain");
-                case NODE_ATTRIBUTE -> attributes.add(attribute(r.message("attribute[" + attributes.size() + "]")));
+                case NODE_ATTRIBUTE -> repeated(r, attributes, MAX_ATTRIBUTES, "attribute", "attributes",
+                        OnnxProto::attribute);
                 default -> r.skip();
             }
         }
@@ -260,12 +321,15 @@ final class OnnxProto {
         while (r.next()) {
             switch (r.field()) {
                 case ATTRIBUTE_NAME -> name = r.string("name");
-                case ATTRIBUTE_TYPE -> type = (int) r.int64("type");
+                case ATTRIBUTE_TYPE -> type = r.int32("type");
                 case ATTRIBUTE_F -> f = r.float32("f");
                 case ATTRIBUTE_I -> i = r.int64("i");
-                case ATTRIBUTE_T -> t = tensor(r.message("t"));
+                case ATTRIBUTE_T -> {
+                    once(r, t, "t");
+                    t = tensor(r.message("t"));
+                }
                 case ATTRIBUTE_FLOATS -> r.floats(floats, "floats");
-                case ATTRIBUTE_INTS -> r.int64s(ints, "ints");
+                case ATTRIBUTE_INTS -> r.int64s(ints, "ints", Integer.MAX_VALUE);
                 default -> r.skip();   // strings, graphs (sub-graphs are never decoded), sparse tensors, types
             }
         }
@@ -283,17 +347,17 @@ final class OnnxProto {
         boolean external = false;
         while (r.next()) {
             switch (r.field()) {
-                case TENSOR_DIMS -> r.int64s(dims, "dims");
-                case TENSOR_DATA_TYPE -> dataType = (int) r.int64("data_type");
+                case TENSOR_DIMS -> r.int64s(dims, "dims", MAX_DIMS);
+                case TENSOR_DATA_TYPE -> dataType = r.int32("data_type");
                 case TENSOR_FLOAT_DATA -> r.floats(floatData, "float_data");
-                case TENSOR_INT64_DATA -> r.int64s(int64Data, "int64_data");
+                case TENSOR_INT64_DATA -> r.int64s(int64Data, "int64_data", Integer.MAX_VALUE);
                 case TENSOR_NAME -> name = r.string("name");
                 case TENSOR_RAW_DATA -> raw = r.bytes("raw_data");
                 case TENSOR_EXTERNAL_DATA -> {
                     external = true;
                     r.skip();
                 }
-                case TENSOR_DATA_LOCATION -> external |= r.int64("data_location") == 1;
+                case TENSOR_DATA_LOCATION -> external |= r.int32("data_location") == 1;
                 default -> r.skip();
             }
         }
@@ -305,21 +369,28 @@ final class OnnxProto {
         String name = "";
         int elemType = 0;
         List<Dim> shape = null;
+        ProtoReader type = null;
         while (r.next()) {
             if (r.field() == VALUE_INFO_NAME) {
                 name = r.string("name");
             } else if (r.field() == VALUE_INFO_TYPE) {
-                ProtoReader type = r.message("type");
+                once(r, type, "type");
+                type = r.message("type");
+                ProtoReader tensorType = null;
                 while (type.next()) {
                     if (type.field() != TYPE_TENSOR_TYPE) {
                         type.skip();
                         continue;
                     }
-                    ProtoReader tensorType = type.message("tensor_type");
+                    once(type, tensorType, "tensor_type");
+                    tensorType = type.message("tensor_type");
                     while (tensorType.next()) {
                         switch (tensorType.field()) {
-                            case TENSOR_TYPE_ELEM_TYPE -> elemType = (int) tensorType.int64("elem_type");
-                            case TENSOR_TYPE_SHAPE -> shape = shape(tensorType.message("shape"));
+                            case TENSOR_TYPE_ELEM_TYPE -> elemType = tensorType.int32("elem_type");
+                            case TENSOR_TYPE_SHAPE -> {
+                                once(tensorType, shape, "shape");
+                                shape = shape(tensorType.message("shape"));
+                            }
                             default -> tensorType.skip();
                         }
                     }
@@ -338,6 +409,7 @@ final class OnnxProto {
                 r.skip();
                 continue;
             }
+            r.limit(dims.size(), MAX_DIMS, "dimensions");
             ProtoReader dim = r.message("dim[" + dims.size() + "]");
             long value = -1;
             String param = "";

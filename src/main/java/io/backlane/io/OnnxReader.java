@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,7 +16,8 @@ import java.util.List;
  * dense layers with activations, as {@code torch.onnx.export} writes for an {@code nn.Sequential} of
  * {@code Linear} layers and activations, and as {@link OnnxWriter} writes. The decoder is the
  * library's own (no protobuf dependency) and treats the bytes as hostile: every length is checked
- * against the bytes present before anything is allocated, and any malformed input is an
+ * against the bytes present before anything is allocated, every repeated field is capped, what is
+ * decoded is charged against a budget proportional to the file's size, and any malformed input is an
  * {@link OnnxFormatException} naming the field or node and the byte offset.
  *
  * <p>Supported ({@code docs/onnx.md} has the details): opsets 9 to 21 of the default domain;
@@ -123,8 +125,8 @@ public final class OnnxReader {
     }
 
     /**
-     * Reads the ONNX file at {@code path}. The file is read whole (at most 2 GiB, protobuf's limit);
-     * its size is checked first when it is a regular file.
+     * Reads the ONNX file at {@code path}. The file is read whole (at most 2 GiB, protobuf's limit):
+     * a regular file into one array of its size, checked first; a pipe or device as its bytes arrive.
      *
      * @throws OnnxFormatException      if the file is not an ONNX model backlane can represent
      * @throws IOException              if the file cannot be read (missing, a directory, no permission)
@@ -137,30 +139,59 @@ public final class OnnxReader {
         }
         String source = path.toString();
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-        if (attributes.isRegularFile() && attributes.size() > ModelFormat.MAX_FILE_BYTES) {
+        byte[] bytes = attributes.isRegularFile() ? readRegularFile(path, attributes.size(), source)
+                : readStream(path, source);
+        return read(bytes, source, options);
+    }
+
+    /** A regular file's bytes, read straight into an array of its size: the file is held once, not copied. */
+    private static byte[] readRegularFile(Path path, long size, String source) throws IOException {
+        if (size > ModelFormat.MAX_FILE_BYTES) {
             throw tooLarge(source);
         }
-        byte[] bytes;
         try (InputStream in = Files.newInputStream(path)) {
-            // A pipe or device has no size to check first. Its first byte must start a protobuf field (a
-            // field number above 0, a wire type ONNX uses), which refuses /dev/zero at once; beyond that,
-            // readNBytes grows its buffer only as bytes arrive, so memory follows what the input holds.
+            byte[] bytes = new byte[(int) size];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n < bytes.length) {
+                return Arrays.copyOf(bytes, n);   // it shrank since its size was read
+            }
+            // Usually nothing is left; a file that grew meanwhile, or a pseudo-file whose size reads 0
+            // (under /proc), is read on as a stream.
+            return readRest(in, bytes, source);
+        }
+    }
+
+    /** A pipe's or device's bytes, which have no size to check first. */
+    private static byte[] readStream(Path path, String source) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            // Its first byte must start a protobuf field (a field number above 0, a wire type ONNX uses),
+            // which refuses /dev/zero at once; beyond that, readNBytes grows its buffer only as bytes
+            // arrive, so memory follows what the input holds.
             int first = in.read();
-            if (first >= 0 && (first >> 3 == 0 || (first & 7) > 2 && (first & 7) != ProtoReader.FIXED32)) {
+            if (first < 0) {
+                return new byte[0];
+            }
+            if (first >> 3 == 0 || (first & 7) > 2 && (first & 7) != ProtoReader.FIXED32) {
                 throw new OnnxFormatException(source, 0, "model: the first byte 0x" + Integer.toHexString(first)
                         + " does not start a protobuf field: not an ONNX model");
             }
-            byte[] rest = in.readNBytes(ModelFormat.MAX_FILE_BYTES - 1);
-            if (rest.length == ModelFormat.MAX_FILE_BYTES - 1 && in.read() != -1) {
-                throw tooLarge(source);
-            }
-            bytes = new byte[first < 0 ? 0 : 1 + rest.length];
-            if (first >= 0) {
-                bytes[0] = (byte) first;
-                System.arraycopy(rest, 0, bytes, 1, rest.length);
-            }
+            return readRest(in, new byte[]{(byte) first}, source);
         }
-        return read(bytes, source, options);
+    }
+
+    /** {@code head}, then what {@code in} still holds, up to the file size limit. */
+    private static byte[] readRest(InputStream in, byte[] head, String source) throws IOException {
+        int room = ModelFormat.MAX_FILE_BYTES - head.length;
+        byte[] rest = in.readNBytes(room);
+        if (rest.length == room && in.read() != -1) {
+            throw tooLarge(source);
+        }
+        if (rest.length == 0) {
+            return head;
+        }
+        byte[] all = Arrays.copyOf(head, head.length + rest.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        return all;
     }
 
     /** Reads an ONNX model from the complete file contents {@code bytes}, with the defaults for what it does not say. */

@@ -61,8 +61,9 @@ public final class OnnxWriter {
      * Saves {@code model} as ONNX at opset {@value #DEFAULT_OPSET}, atomically and with the target
      * checks of {@link ModelWriter#save}.
      *
-     * @throws IllegalArgumentException if a string of the model is not valid Unicode, a metadata key
-     *                                  starts with {@code backlane.}, or the model is too large
+     * @throws IllegalArgumentException if a string of the model is not valid Unicode or longer than
+     *                                  the reader accepts, a metadata key starts with {@code backlane.},
+     *                                  a scaler of kind NONE is not the identity, or the model is too large
      * @throws IOException              if the target is refused or writing fails
      */
     public static void save(Model model, Path target) throws IOException {
@@ -93,8 +94,11 @@ public final class OnnxWriter {
      *
      * @throws IllegalArgumentException if the model is null, the opset is outside
      *                                  [{@value #MIN_OPSET}, {@value #MAX_OPSET}], a string is not valid
-     *                                  Unicode, a metadata key starts with {@code backlane.}, or the file
-     *                                  would exceed 2 GiB (protobuf's limit)
+     *                                  Unicode or is longer than {@link OnnxReader} accepts (the limits of
+     *                                  the {@code .bkln} format), there are more metadata entries than it
+     *                                  accepts, a metadata key starts with {@code backlane.}, a scaler of
+     *                                  kind NONE is not the identity, or the file would exceed 2 GiB
+     *                                  (protobuf's limit)
      */
     public static byte[] toBytes(Model model, int opset) {
         if (model == null) {
@@ -111,7 +115,7 @@ public final class OnnxWriter {
             throw new IllegalArgumentException("the model has " + net.parameterCount()
                     + " parameters; an ONNX file (a protobuf message) holds at most 2 GiB");
         }
-        checkStrings(model);
+        checkReadable(model);
         return OnnxProto.encode(new OnnxProto.Model(irVersion(opset), List.of(new OnnxProto.OpsetId("", opset)),
                 "backlane", producerVersion(), "", graph(model), metadata(model)));
     }
@@ -139,21 +143,45 @@ public final class OnnxWriter {
         return v != null ? v : "development";
     }
 
-    /** Refuses, before anything is encoded, a string that UTF-8 cannot carry, and metadata that would clash with ours. */
-    private static void checkStrings(Model model) {
+    /**
+     * Refuses, before anything is encoded, what {@link OnnxReader} would refuse to read back: a string
+     * that UTF-8 cannot carry or that is longer than the reader's limits (those of {@link ModelWriter}),
+     * too many metadata entries, metadata that would clash with ours, and a scaler labelled NONE that
+     * is not the identity.
+     */
+    private static void checkReadable(Model model) {
         for (String label : model.classLabels()) {
-            ModelWriter.utf8(label, "class label \"" + label + "\"", Integer.MAX_VALUE);
+            ModelWriter.utf8(label, "class label \"" + abbreviate(label) + "\"", ModelFormat.MAX_LABEL_BYTES);
         }
         for (String name : model.featureNames()) {
-            ModelWriter.utf8(name, "feature name \"" + name + "\"", Integer.MAX_VALUE);
+            ModelWriter.utf8(name, "feature name \"" + abbreviate(name) + "\"", ModelFormat.MAX_NAME_BYTES);
         }
+        if (model.metadata().size() > ModelFormat.MAX_METADATA_ENTRIES) {
+            throw new IllegalArgumentException("the model has " + model.metadata().size() + " metadata entries; at most "
+                    + ModelFormat.MAX_METADATA_ENTRIES + " can be read back");
+        }
+        checkKind(model.scaler(), "scaler");
+        checkKind(model.targetScaler(), "target scaler");
         for (Map.Entry<String, String> e : model.metadata().entrySet()) {
             if (e.getKey().startsWith(OnnxMetadata.PREFIX)) {
                 throw new IllegalArgumentException("metadata key \"" + e.getKey() + "\": keys starting with \""
                         + OnnxMetadata.PREFIX + "\" are what the ONNX export writes itself; rename it");
             }
-            ModelWriter.utf8(e.getKey(), "metadata key \"" + e.getKey() + "\"", Integer.MAX_VALUE);
-            ModelWriter.utf8(e.getValue(), "metadata value of \"" + e.getKey() + "\"", Integer.MAX_VALUE);
+            String key = abbreviate(e.getKey());
+            ModelWriter.utf8(e.getKey(), "metadata key \"" + key + "\"", ModelFormat.MAX_NAME_BYTES);
+            ModelWriter.utf8(e.getValue(), "metadata value of \"" + key + "\"", ModelFormat.MAX_METADATA_VALUE_BYTES);
+        }
+    }
+
+    /** A string as messages quote it: its start when it is long, so that a 1 MiB name does not make a 1 MiB message. */
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "... (" + s.length() + " chars)";
+    }
+
+    private static void checkKind(FeatureScaler scaler, String what) {
+        if (scaler.kind() == FeatureScaler.Kind.NONE && !scaler.isIdentity()) {
+            throw new IllegalArgumentException("the " + what + " is of kind NONE but not the identity (shift 0,"
+                    + " scale 1); the ONNX file would contradict itself: give it another kind");
         }
     }
 

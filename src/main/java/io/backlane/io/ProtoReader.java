@@ -15,12 +15,38 @@ import java.util.Arrays;
  * <p>Every failure is an {@link OnnxFormatException} naming the source, the field path (for example
  * {@code graph.node[2].attribute[0]}) and the byte offset. Each call advances by at least one byte,
  * so no input can make it loop forever.
+ *
+ * <p>Checking lengths bounds each allocation by the bytes it covers, but not the sum: a decoded
+ * object costs far more heap than its smallest encoding (a 2-byte empty message becomes a record of
+ * some 50 bytes, a 1-byte varint a long of 8). So every reader over one buffer shares a budget of
+ * {@value #BUDGET_PER_BYTE} estimated heap bytes per input byte plus {@value #BUDGET_SLACK}, and each
+ * decoded message, string, byte array and list element is charged against it: a file that would
+ * decode to more is refused, naming the field and offset, before it can exhaust the heap.
  */
 final class ProtoReader {
     static final int VARINT = 0;
     static final int FIXED64 = 1;
     static final int LENGTH_DELIMITED = 2;
     static final int FIXED32 = 5;
+
+    /** The decoding budget: estimated heap bytes allowed per input byte, plus a fixed allowance (see above). */
+    static final int BUDGET_PER_BYTE = 8;
+    static final int BUDGET_SLACK = 16 << 20;
+    // Estimated heap costs charged: a decoded record with its list slot; a String before its bytes; a byte[] header.
+    static final int MESSAGE_COST = 64;
+    static final int STRING_COST = 48;
+    static final int ARRAY_COST = 16;
+
+    /** What the readers over one buffer may still decode, in estimated heap bytes; shared by the nested readers. */
+    private static final class Budget {
+        long left;
+
+        Budget(long left) {
+            this.left = left;
+        }
+    }
+
+    private final Budget budget;
 
     private final byte[] buf;
     private final String source;
@@ -32,11 +58,13 @@ final class ProtoReader {
     private int fieldNumber;
 
     ProtoReader(byte[] buf, String source) {
-        this(buf, 0, buf.length, source, "model");
+        this(buf, 0, buf.length, source, "model",
+                new Budget((long) BUDGET_PER_BYTE * buf.length + BUDGET_SLACK));
     }
 
-    private ProtoReader(byte[] buf, int start, int end, String source, String path) {
+    private ProtoReader(byte[] buf, int start, int end, String source, String path, Budget budget) {
         this.buf = buf;
+        this.budget = budget;
         this.pos = start;
         this.end = end;
         this.source = source;
@@ -99,6 +127,29 @@ final class ProtoReader {
         return varint(name);
     }
 
+    /**
+     * The current field as an int32 or enum: a varint whose value fits 32 bits (a negative int32 is
+     * written sign-extended to 64 bits); anything larger is refused rather than truncated.
+     */
+    int int32(String name) throws OnnxFormatException {
+        long value = int64(name);
+        if (value != (int) value) {
+            throw error(fieldStart, name + " is " + value + ", out of the range of an int32 or enum field");
+        }
+        return (int) value;
+    }
+
+    /**
+     * Refuses one more element of a repeated field that already holds {@code count}, when that would
+     * make more than {@code max}: the decoder caps each list at what a model backlane can represent
+     * could need, so that a hostile file cannot make it hold millions of tiny messages.
+     */
+    void limit(int count, int max, String name) throws OnnxFormatException {
+        if (count >= max) {
+            throw error(fieldStart, "more than " + max + " " + name + "; no model backlane can represent has as many");
+        }
+    }
+
     /** The current field as a 32-bit float (wire type fixed32). */
     float float32(String name) throws OnnxFormatException {
         expect(FIXED32, name);
@@ -110,6 +161,10 @@ final class ProtoReader {
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
         int at = take(length, name);
+        charge(STRING_COST + length, at, name);
+        if (length == 0) {
+            return "";
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -125,6 +180,7 @@ final class ProtoReader {
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
         int at = take(length, name);
+        charge(ARRAY_COST + length, at, name);
         return Arrays.copyOfRange(buf, at, at + length);
     }
 
@@ -133,7 +189,8 @@ final class ProtoReader {
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
         int at = take(length, name);
-        ProtoReader nested = new ProtoReader(buf, at, at + length, source, path + "." + name);
+        charge(MESSAGE_COST, fieldStart, name);
+        ProtoReader nested = new ProtoReader(buf, at, at + length, source, path + "." + name, budget);
         nested.fieldStart = at;
         return nested;
     }
@@ -141,6 +198,7 @@ final class ProtoReader {
     /** Appends the current field's floats to {@code values}: packed (length-delimited) or one fixed32 value. */
     void floats(FloatList values, String name) throws OnnxFormatException {
         if (wireType == FIXED32) {
+            charge(Float.BYTES, fieldStart, name);
             values.add(float32(name));
             return;
         }
@@ -150,22 +208,40 @@ final class ProtoReader {
             throw error(pos, name + ": packed floats of " + length + " bytes, not a multiple of 4");
         }
         int at = take(length, name);
+        charge((long) Float.BYTES * (length / 4), at, name);
         values.ensure(length / 4);
         for (int i = at; i < at + length; i += 4) {
             values.add(Float.intBitsToFloat(fixed32(i)));
         }
     }
 
-    /** Appends the current field's varints to {@code values}: packed (length-delimited) or one value. */
-    void int64s(LongList values, String name) throws OnnxFormatException {
+    /**
+     * Appends the current field's varints to {@code values}: packed (length-delimited) or one value;
+     * refuses more than {@code max} in all.
+     */
+    void int64s(LongList values, String name, int max) throws OnnxFormatException {
         if (wireType == VARINT) {
+            limit(values.size(), max, name);
+            charge(Long.BYTES, fieldStart, name);
             values.add(varint(name));
             return;
         }
         expect(LENGTH_DELIMITED, name);
         int length = length(name);
-        int stop = take(length, name) + length;
-        pos = stop - length;      // back to the packed values: each varint must end before stop
+        int start = take(length, name);
+        int stop = start + length;
+        // Each varint ends with the one byte of it below 0x80: counting those sizes the list exactly, once.
+        int count = 0;
+        for (int i = start; i < stop; i++) {
+            count += buf[i] >= 0 ? 1 : 0;
+        }
+        if (count > max - values.size()) {
+            throw error(start, name + ": " + (values.size() + count) + " values, more than " + max
+                    + "; no model backlane can represent has as many");
+        }
+        charge((long) Long.BYTES * count, start, name);
+        values.ensure(count);
+        pos = start;      // back to the packed values: each varint must end before stop
         while (pos < stop) {
             values.add(varintWithin(stop, name));
         }
@@ -173,6 +249,16 @@ final class ProtoReader {
 
     OnnxFormatException error(long offset, String detail) {
         return new OnnxFormatException(source, offset, path + ": " + detail);
+    }
+
+    /** Takes {@code cost} estimated heap bytes from the shared budget, or refuses the file. */
+    private void charge(long cost, int at, String name) throws OnnxFormatException {
+        budget.left -= cost;
+        if (budget.left < 0) {
+            throw error(at, name + ": decoding the file would take more than " + BUDGET_PER_BYTE + " heap bytes per"
+                    + " file byte (plus " + (BUDGET_SLACK >> 20) + " MiB); a model's file is mostly weights, which"
+                    + " decode byte for byte, so this is damaged or hostile data");
+        }
     }
 
     private String fieldName() {
@@ -236,9 +322,16 @@ final class ProtoReader {
         return (buf[at] & 0xFF) | (buf[at + 1] & 0xFF) << 8 | (buf[at + 2] & 0xFF) << 16 | (buf[at + 3] & 0xFF) << 24;
     }
 
-    /** A growable float array; grows by what was read, so never beyond the input's size. */
+    private static final float[] NO_FLOATS = {};
+    private static final long[] NO_LONGS = {};
+
+    /**
+     * A growable float array; grows by what was read, so never beyond the input's size. It allocates
+     * nothing until a value arrives (most attributes and tensors leave most lists empty), and a list
+     * sized exactly by {@link #ensure} is handed out without a copy.
+     */
     static final class FloatList {
-        private float[] values = new float[8];
+        private float[] values = NO_FLOATS;
         private int size;
 
         void ensure(int more) {
@@ -257,19 +350,23 @@ final class ProtoReader {
         }
 
         float[] toArray() {
-            return Arrays.copyOf(values, size);
+            return size == values.length ? values : Arrays.copyOf(values, size);
         }
     }
 
-    /** A growable long array; grows by what was read, so never beyond the input's size. */
+    /** A growable long array, like {@link FloatList}. */
     static final class LongList {
-        private long[] values = new long[8];
+        private long[] values = NO_LONGS;
         private int size;
 
-        void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, 2 * size);
+        void ensure(int more) {
+            if (size + more > values.length) {
+                values = Arrays.copyOf(values, Math.max(size + more, 2 * values.length));
             }
+        }
+
+        void add(long v) {
+            ensure(1);
             values[size++] = v;
         }
 
@@ -278,7 +375,7 @@ final class ProtoReader {
         }
 
         long[] toArray() {
-            return Arrays.copyOf(values, size);
+            return size == values.length ? values : Arrays.copyOf(values, size);
         }
     }
 }

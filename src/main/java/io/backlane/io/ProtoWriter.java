@@ -5,9 +5,13 @@ import java.util.Arrays;
 
 /**
  * Writes one protobuf message in the wire format, field by field, for the ONNX encoder. Every call
- * writes its field, default values included: the caller decides what to leave out.
+ * writes its field, default values included: the caller decides what to leave out. A message that
+ * would outgrow {@value #MAX_BYTES} bytes (the largest array a JVM reliably allocates, and
+ * {@link ModelFormat#MAX_FILE_BYTES}) is an {@link IllegalArgumentException}.
  */
 final class ProtoWriter {
+    static final int MAX_BYTES = ModelFormat.MAX_FILE_BYTES;
+
     private byte[] buf = new byte[64];
     private int size;
 
@@ -85,16 +89,30 @@ final class ProtoWriter {
 
     private void put(byte b) {
         if (size == buf.length) {
-            buf = Arrays.copyOf(buf, 2 * size);
+            buf = Arrays.copyOf(buf, capacity(buf.length, size + 1L));
         }
         buf[size++] = b;
     }
 
     private void append(byte[] bytes, int length) {
-        if (size + length > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(size + length, 2 * buf.length));
+        if (size + (long) length > buf.length) {
+            buf = Arrays.copyOf(buf, capacity(buf.length, size + (long) length));
         }
         System.arraycopy(bytes, 0, buf, size, length);
         size += length;
+    }
+
+    /**
+     * The capacity to grow to from {@code current} to hold {@code needed} bytes: doubling, in long
+     * arithmetic so that it cannot wrap past 1 GiB, and at most {@link #MAX_BYTES}.
+     *
+     * @throws IllegalArgumentException if {@code needed} exceeds {@link #MAX_BYTES}
+     */
+    static int capacity(int current, long needed) {
+        if (needed > MAX_BYTES) {
+            throw new IllegalArgumentException("the ONNX message would be more than " + MAX_BYTES
+                    + " bytes, more than a protobuf message (and a Java array) can hold");
+        }
+        return (int) Math.min(MAX_BYTES, Math.max(needed, 2L * current));
     }
 }

@@ -1,0 +1,76 @@
+package io.backlane.io;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static io.backlane.io.OnnxDecoderLimitsTest.assertContains;
+import static io.backlane.io.OnnxDecoderLimitsTest.model;
+import static io.backlane.io.OnnxDecoderLimitsTest.nodesOfEmptyAttributes;
+import static io.backlane.io.OnnxDecoderLimitsTest.refusal;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Files of 1 or 2 MB that decoded to about 100 MB, and a file that was held in memory twice while
+ * being loaded: under surefire's {@code small-heap} execution ({@code -Xmx64m}) each ran out of
+ * memory before its fix, and is now refused (or read) within the heap.
+ */
+@Tag("small-heap")
+class OnnxSmallHeapTest {
+    @BeforeAll
+    static void runsInTheSmallHeapExecution() {
+        long max = Runtime.getRuntime().maxMemory();
+        assertTrue(max <= 64L << 20, "this class must run in surefire's small-heap execution (-Xmx64m); the heap is "
+                + (max >> 20) + " MiB");
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMillionEmptyAttributesAreRefusedAtTheCap() {
+        // Each 2-byte empty attribute used to allocate a record and two 8-element arrays: some 250 bytes.
+        ProtoWriter node = new ProtoWriter();
+        for (int i = 0; i < 1_000_000; i++) {
+            node.message(5, new ProtoWriter());
+        }
+        assertContains(refusal(model(new ProtoWriter().message(1, node))), "more than 64 attributes");
+    }
+
+    @Test
+    void nodesFullOfEmptyAttributesAreRefusedByTheBudget() {
+        assertContains(refusal(model(nodesOfEmptyAttributes(12_000))), "heap bytes per file byte");
+    }
+
+    @Test
+    void aRegularFileIsHeldOnceWhileItIsRead() throws IOException {
+        // 30 MiB: one unknown length-delimited field (number 15), so no graph. Read into one array of the
+        // file's size it fits the 64 MiB heap; read and then copied (two arrays at once) it did not.
+        int size = 30 << 20;
+        Path file = dir.resolve("big.onnx");
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer head = ByteBuffer.allocate(5);
+            int length = size - 5;
+            head.put((byte) (15 << 3 | ProtoReader.LENGTH_DELIMITED));
+            for (int i = 0; i < 4; i++) {
+                head.put((byte) (length >>> 7 * i & 0x7F | (i < 3 ? 0x80 : 0)));
+            }
+            out.write(head.flip());
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long written = 5; written < size; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - written));
+                written += out.write(zeros);
+            }
+        }
+        assertContains(assertThrows(OnnxFormatException.class, () -> OnnxReader.load(file)).getMessage(),
+                "no graph (field 7)");
+    }
+}
