@@ -68,7 +68,9 @@ abstract class BlockedGemm {
      * products need no packing while the packed path would pack all of B (a layer's whole weight
      * matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
      * and over n for row updates, would run mostly in its scalar tail (k = 30: one vector of 16 and
-     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower that way than packed).
+     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower that way than packed), or
+     * for dot products shorter than 4 vectors, whose horizontal sums outweigh their FMAs (569 rows ·
+     * 16 weights: 12 µs as dot products).
      */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
         if (m < blocking.mr() || k <= blocking.unpackedMaxK() || (long) m * n * k <= blocking.unpackedMaxVolume()) {
@@ -82,6 +84,9 @@ abstract class BlockedGemm {
         int lanes = vectorLength();
         if (inner % lanes > inner / lanes) {
             return false;
+        }
+        if (dot && k < 4 * lanes) {
+            return false; // each dot product ends in a horizontal sum, which then costs more than its few FMAs
         }
         return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM());
     }

@@ -33,8 +33,9 @@ class SgemmTest {
         int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
         assertTrue(engine.useUnpacked(false, false, 17, 33, 31));
         assertFalse(engine.useUnpacked(false, false, 70, 90, 45));
-        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 48), "A·Bᵀ with few rows: dot products where tiled");
-        assertFalse(engine.useUnpacked(false, true, 300, 90, 48));
+        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 64), "A·Bᵀ with few rows: dot products where tiled");
+        assertFalse(engine.useUnpacked(false, true, 300, 90, 64));
+        assertEquals(engine.vectorLength() == 1, engine.useUnpacked(false, true, 5000, 1, 2 * engine.vectorLength()), "dot products of 2 vectors");
         // A dot product or row update mostly in its scalar tail (2L − 1 long) takes the packed path instead.
         int lanes = engine.vectorLength();
         assertEquals(lanes > 2, !engine.useUnpacked(false, true, 600, 16, 2 * lanes - 1), "dot products of length 2L - 1");
