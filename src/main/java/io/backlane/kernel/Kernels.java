@@ -116,9 +116,9 @@ public abstract class Kernels {
      * Packs a weight matrix W (n × k, row-major from {@code wOff}: one row of k inputs per output)
      * once, into the layout that {@link #multiplyPacked} reads, so that a product with it packs only
      * its activations: what a served model does with its layers (ONNX Runtime prepacks its weights
-     * when a session is created, for the same reason). The result serves kernels of this kind (the layout depends on the vector width); it
-     * holds about n·k floats (n rounded up to the micro-kernel's tile width, except for
-     * narrow matrices, kept as they are).
+     * when a session is created, for the same reason). The result serves kernels of this kind (the
+     * layout depends on the vector width); it holds about n·k floats (n rounded up to the
+     * micro-kernel's tile width, except for narrow matrices, kept as they are).
      */
     public final PackedWeights packWeights(int n, int k, float[] w, int wOff) {
         Check.positive("n", n);
