@@ -9,7 +9,6 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code backlane evaluate}: the metrics of a saved model on a labelled dataset. */
@@ -27,12 +26,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model saved by train --save, or an ONNX model (.onnx).")
-    Path model;
-
     @Mixin
-    ModelFileOptions modelFile;
+    ModelOption model;
+
 
     @Option(names = "--data", required = true, paramLabel = "DATA",
             description = "A bundled dataset (breast-cancer, digits), fashion-mnist, a CSV file, or an IDX directory"
@@ -57,15 +53,15 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = main.spec.commandLine().getOut();
         DataSource.checkLabelOption(label);
-        Model m = modelFile.load("--model", model);
+        Model m = model.load();
         if (!m.isClassifier() && m.network().outputWidth() != 1) {
-            throw new UsageException(model + " is a regression model with " + m.network().outputWidth()
+            throw new UsageException(model.path + " is a regression model with " + m.network().outputWidth()
                     + " outputs; evaluate handles one real-valued target");
         }
         Dataset d = PathOptionException.on("--data", data, () -> DataSource.forEvaluation(data, label, noHeader, m,
                 byPosition, main.spec.commandLine().getErr()));
         DataSource.requireWidth(d, m, label == null ? " (the label column is the last one unless --label names it)" : "");
-        out.println("model     " + model + ": " + m.network() + (m.isClassifier() ? ", classes " + m.classLabels() : ""));
+        out.println("model     " + model.path + ": " + m.network() + (m.isClassifier() ? ", classes " + m.classLabels() : ""));
         ModelEvaluation.print(m, d, out, "data      " + data);
         return 0;
     }

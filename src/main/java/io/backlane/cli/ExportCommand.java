@@ -26,8 +26,8 @@ final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The ONNX file to write.")
     Path output;
@@ -36,8 +36,6 @@ final class ExportCommand implements Callable<Integer> {
             description = "The ONNX opset, " + OnnxWriter.MIN_OPSET + " to " + OnnxWriter.MAX_OPSET + ".")
     int opset;
 
-    @Mixin
-    ModelFileOptions modelFile;
 
     @Override
     public Integer call() throws IOException {
@@ -45,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("--opset must be from " + OnnxWriter.MIN_OPSET + " to " + OnnxWriter.MAX_OPSET
                     + ", got " + opset);
         }
-        Model m = modelFile.load("--model", model);
+        Model m = model.load();
         PathOptionException.on("--output", output, () -> {
             OnnxWriter.save(m, output, opset);
             return null;

@@ -36,12 +36,9 @@ final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model saved by train --save, or an ONNX model (.onnx).")
-    Path model;
-
     @Mixin
-    ModelFileOptions modelFile;
+    ModelOption model;
+
 
     @Option(names = "--label", paramLabel = "COLUMN",
             description = "A label column to ignore if the input has it: a header name, or a 0-based index.")
@@ -63,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DataSource.checkLabelOption(label);
-        Model m = modelFile.load("--model", model);
+        Model m = model.load();
         boolean stdin = input.equals("-");
         String source = stdin ? "<stdin>" : input;
         RowWriter writer = new RowWriter(main.spec.commandLine().getOut(), m, source, label == null

@@ -7,7 +7,6 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -26,12 +25,9 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model saved by train --save, or an ONNX model (.onnx).")
-    Path model;
-
     @Mixin
-    ModelFileOptions modelFile;
+    ModelOption model;
+
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "The address to listen on (0.0.0.0: every interface).")
@@ -63,14 +59,14 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = main.spec.commandLine().getErr();
         PredictionServer server;
         try {
-            server = new PredictionServer(model, () -> modelFile.load("--model", model), host, port, handlerThreads,
+            server = new PredictionServer(model.path, model::load, host, port, handlerThreads,
                     maxBodyBytes, watchMillis, err);
         } catch (java.net.BindException e) {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (another server on that port? --port 0 takes any free one)", e);
         }
         PrintWriter out = main.spec.commandLine().getOut();
-        out.printf("serving   %s (model %s) on http://%s:%d%n", model, server.model().id(), host, server.port());
+        out.printf("serving   %s (model %s) on http://%s:%d%n", model.path, server.model().id(), host, server.port());
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
