@@ -232,10 +232,24 @@ public abstract class Kernels {
         Check.nonNegative("cols", cols);
         Check.vector("a", a, aOff, (long) rows * cols);
         Check.vector("dst", dst, dstOff, cols);
-        columnSumsUnchecked(rows, cols, alpha, a, aOff, beta, dst, dstOff);
+        columnSumsUnchecked(rows, cols, alpha, a, aOff, cols, beta, dst, dstOff);
     }
 
-    abstract void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff);
+    /**
+     * As {@link #columnSums(int, int, float, float[], int, float, float[], int)}, over rows
+     * {@code lda} apart: some columns of a wider matrix (the bias gradient of some of a layer's units).
+     */
+    public final void columnSums(int rows, int cols, float alpha, float[] a, int aOff, int lda,
+                                 float beta, float[] dst, int dstOff) {
+        Check.nonNegative("rows", rows);
+        Check.nonNegative("cols", cols);
+        Check.matrix("a", a, aOff, "lda", lda, rows, cols);
+        Check.vector("dst", dst, dstOff, cols);
+        columnSumsUnchecked(rows, cols, alpha, a, aOff, lda, beta, dst, dstOff);
+    }
+
+    abstract void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, int lda,
+                                      float beta, float[] dst, int dstOff);
 
     // ---------------------------------------------------------------------------------------------
     // Activations, forward: dst = g(src); dst may be src.

@@ -90,11 +90,12 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
+    void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, int lda,
+                             float beta, float[] dst, int dstOff) {
         // Row by row (contiguous, vectorizable) rather than column by column (strided); dst is the
         // accumulator, so beta is applied first and alpha folded into each row's contribution.
         Kernels.scaleMatrix(1, cols, beta, dst, dstOff, cols);
-        for (int i = 0, row = aOff; i < rows; i++, row += cols) {
+        for (int i = 0, row = aOff; i < rows; i++, row += lda) {
             GEMM.axpy(cols, alpha, a, row, dst, dstOff);
         }
     }

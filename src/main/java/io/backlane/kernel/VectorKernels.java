@@ -169,10 +169,11 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
+    void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, int lda,
+                             float beta, float[] dst, int dstOff) {
         // Row by row, with dst as the accumulator: contiguous loads instead of a strided walk per column.
         Kernels.scaleMatrix(1, cols, beta, dst, dstOff, cols);
-        for (int i = 0, row = aOff; i < rows; i++, row += cols) {
+        for (int i = 0, row = aOff; i < rows; i++, row += lda) {
             VectorGemm.axpyVector(cols, alpha, a, row, dst, dstOff);
         }
     }

@@ -1,5 +1,6 @@
 package io.backlane.nn;
 
+import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
 import io.backlane.kernel.PackedWeights;
 
@@ -24,18 +25,33 @@ public final class Forward {
      * {@link ForwardState#logits()}. Allocates nothing once the state has served a pass of m rows.
      */
     public static void run(Kernels k, float[] theta, float[] x, int xOff, int m, ForwardState state) {
-        check(theta, x, xOff, m, state);
-        runUnchecked(k, theta, null, x, xOff, m, state);
+        check(theta, x, xOff, 0, m, state);
+        runUnchecked(k, theta, null, x, xOff, 0, m, state, state.gemm);
     }
 
-    private static void check(float[] theta, float[] x, int xOff, int m, ForwardState state) {
+    /**
+     * {@link #run} into rows {@code row0 .. row0 + m} of the state's buffers, packing into
+     * {@code gemm}: for data-parallel training, where each thread runs its own rows of one batch
+     * into one state, with GEMM buffers of its own. A row's results do not depend on the other rows.
+     */
+    public static void runRows(Kernels k, float[] theta, float[] x, int xOff, int row0, int m, ForwardState state,
+                               GemmWorkspace gemm) {
+        check(theta, x, xOff, row0, m, state);
+        if (gemm == null) {
+            throw new IllegalArgumentException("gemm must not be null");
+        }
+        runUnchecked(k, theta, null, x, xOff, row0, m, state, gemm);
+    }
+
+    private static void check(float[] theta, float[] x, int xOff, int row0, int m, ForwardState state) {
         Network net = state.network();
         if (theta == null || theta.length != net.parameterCount()) {
             throw new IllegalArgumentException("theta must hold the network's " + net.parameterCount() + " parameters, got "
                     + (theta == null ? "null" : theta.length));
         }
-        if (m < 1 || m > state.maxBatch()) {
-            throw new IllegalArgumentException("m must be in [1, " + state.maxBatch() + "], got " + m);
+        if (row0 < 0 || m < 1 || m > state.maxBatch() - row0) {
+            throw new IllegalArgumentException("rows " + row0 + " .. " + ((long) row0 + m) + " (m = " + m
+                    + ") must lie in [0, " + state.maxBatch() + "] with m >= 1");
         }
         if (x == null || xOff < 0 || (long) xOff + (long) m * net.inputWidth() > x.length) {
             throw new IllegalArgumentException("x needs " + m + " rows of " + net.inputWidth() + " values from offset "
@@ -52,8 +68,8 @@ public final class Forward {
         if (!model.network().equals(state.network())) {
             throw new IllegalArgumentException("the state is for " + state.network() + ", not for " + model.network());
         }
-        check(model.theta, x, xOff, m, state);
-        runUnchecked(k, model.theta, model.packedWeights(k), x, xOff, m, state);
+        check(model.theta, x, xOff, 0, m, state);
+        runUnchecked(k, model.theta, model.packedWeights(k), x, xOff, 0, m, state, state.gemm);
     }
 
     /**
@@ -68,9 +84,12 @@ public final class Forward {
         model.packedWeights(k);
     }
 
-    /** The pass; with {@code packed} (W[l] at l − 1) the products read those, else W from theta. */
-    private static void runUnchecked(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff, int m,
-                                     ForwardState state) {
+    /**
+     * The pass into rows row0 .. row0 + m; with {@code packed} (W[l] at l − 1) the products read
+     * those, else W from theta.
+     */
+    private static void runUnchecked(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff,
+                                     int row0, int m, ForwardState state, GemmWorkspace gemm) {
         Network net = state.network();
         int layers = net.layerCount();
         float[] in = x;
@@ -78,24 +97,25 @@ public final class Forward {
         for (int l = 1; l <= layers; l++) {
             int nIn = net.width(l - 1);
             int nOut = net.width(l);
+            int off = row0 * nOut;
             float[] a = state.a[l];
             float[] z = l == layers ? state.logits : a;
             // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l])
             if (packed != null) {
-                k.multiplyPacked(m, in, inOff, packed[l - 1], z, 0, state.gemm);
+                k.multiplyPacked(m, in, inOff, packed[l - 1], z, off, gemm);
             } else {
                 k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,
-                        0f, z, 0, nOut, state.gemm);
+                        0f, z, off, nOut, gemm);
             }
-            k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, 0);
+            k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, off);
             Layer layer = net.layer(l);
             if (layer.activation() == Activation.SOFTMAX) {
-                k.softmaxRows(m, nOut, z, 0, a, 0);
+                k.softmaxRows(m, nOut, z, off, a, off);
             } else {
-                k.activate(layer.activation().pointwise, layer.slope(), m * nOut, z, 0, a, 0);
+                k.activate(layer.activation().pointwise, layer.slope(), m * nOut, z, off, a, off);
             }
             in = a;
-            inOff = 0;
+            inOff = off;
         }
     }
 

@@ -36,44 +36,56 @@ public enum Loss {
      * targets {@code y} from {@code yOff}. Divide by m for the mean. Allocates nothing.
      */
     public double sum(float[] z, float[] a, float[] y, int yOff, int m, int width) {
+        return sum(z, 0, a, 0, y, yOff, m, width);
+    }
+
+    /** As {@link #sum(float[], float[], float[], int, int, int)}, with z and a from offset {@code off}. */
+    public double sum(float[] z, int off, float[] a, float[] y, int yOff, int m, int width) {
+        return sum(z, off, a, off, y, yOff, m, width);
+    }
+
+    private double sum(float[] z, int zOff, float[] a, int aOff, float[] y, int yOff, int m, int width) {
         if (z == null || a == null || y == null) {
             throw new IllegalArgumentException("z, a and y must not be null");
         }
         long size = (long) m * width;
-        if (m < 0 || width < 1 || size > z.length || size > a.length || yOff < 0 || yOff + size > y.length) {
+        if (m < 0 || width < 1 || zOff < 0 || aOff < 0 || zOff + size > z.length || aOff + size > a.length
+                || yOff < 0 || yOff + size > y.length) {
             throw new IllegalArgumentException("need " + m + " rows of " + width + " values in z (length " + z.length
-                    + "), a (length " + a.length + ") and y (length " + y.length + ", from offset " + yOff + ")");
+                    + ", from offset " + zOff + "), a (length " + a.length + ", from offset " + aOff
+                    + ") and y (length " + y.length + ", from offset " + yOff + ")");
         }
         double sum = 0;
         switch (this) {
             case CATEGORICAL_CROSS_ENTROPY -> {
                 for (int row = 0; row < size; row += width) {
-                    float max = z[row];
+                    int zRow = zOff + row;
+                    float max = z[zRow];
                     for (int j = 1; j < width; j++) {
-                        max = Math.max(max, z[row + j]);
+                        max = Math.max(max, z[zRow + j]);
                     }
                     double s = 0;
                     for (int j = 0; j < width; j++) {
-                        s += Math.exp(z[row + j] - max);
+                        s += Math.exp(z[zRow + j] - max);
                     }
                     double lse = max + Math.log(s);
                     for (int j = 0; j < width; j++) {
                         float yj = y[yOff + row + j];
                         if (yj != 0f) {
-                            sum -= yj * (z[row + j] - lse);
+                            sum -= yj * (z[zRow + j] - lse);
                         }
                     }
                 }
             }
             case BINARY_CROSS_ENTROPY -> {
                 for (int t = 0; t < size; t++) {
-                    double zt = z[t];
+                    double zt = z[zOff + t];
                     sum += Math.max(zt, 0) - zt * y[yOff + t] + Math.log1p(Math.exp(-Math.abs(zt)));
                 }
             }
             case MEAN_SQUARED_ERROR -> {
                 for (int t = 0; t < size; t++) {
-                    double d = a[t] - y[yOff + t];
+                    double d = a[aOff + t] - y[yOff + t];
                     sum += d * d;
                 }
                 sum *= 0.5;

@@ -1,5 +1,6 @@
 package io.backlane.train;
 
+import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
 import io.backlane.nn.Activation;
 import io.backlane.nn.Forward;
@@ -20,21 +21,32 @@ final class Backprop {
     private final Network net;
     private final Kernels k;
     final Workspace ws;
+    private final GemmWorkspace gemm; // this thread's packing buffers
 
     /** Correct and total predictions of the last {@link #run} or {@link #forwardLoss}, for accuracy. */
     long correct;
     long total;
 
+    /** A backprop with a workspace of its own, for batches of up to maxBatch rows. */
     Backprop(Network net, Kernels k, int maxBatch) {
+        this(net, k, new Workspace(net, maxBatch), null);
+    }
+
+    /**
+     * A backprop on {@code ws}, which other threads' backprops share: each works on rows of its own
+     * ({@link #errors(float[], float[], int, float[], int, int, int)}) or units of its own
+     * ({@link #layerRows}), packing into {@code gemm} (null: the workspace's own).
+     */
+    Backprop(Network net, Kernels k, Workspace ws, GemmWorkspace gemm) {
         this.net = net;
         this.k = k;
-        this.ws = new Workspace(net, maxBatch);
+        this.ws = ws;
+        this.gemm = gemm != null ? gemm : ws.forward.gemm();
     }
 
     /**
      * Forward and backward on m rows. Returns the mean data loss; the gradient of the mean data
-     * loss over these rows lands in {@code gradient} (parameter layout; this workspace's own
-     * {@code ws.gradient}, or a share's buffer).
+     * loss over these rows lands in {@code gradient} (parameter layout).
      */
     double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m, float[] gradient) {
         double loss = errors(theta, x, xOff, y, yOff, m);
@@ -42,29 +54,37 @@ final class Backprop {
         return loss;
     }
 
+    /** {@link #errors(float[], float[], int, float[], int, int, int)} into the workspace's first m rows. */
+    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
+        return errors(theta, x, xOff, y, yOff, 0, m);
+    }
+
     /**
-     * The forward pass, the loss, and every layer's error dZ[l], checked for NaN and infinity
+     * The forward pass, the loss, and every layer's error dZ[l] of m examples (x from xOff, y from
+     * yOff), into rows row0 .. row0 + m of the workspace; each is checked for NaN and infinity
      * before any gradient or update is written: a failure leaves the parameters as they were.
-     * Returns the mean data loss.
+     * Returns the mean data loss of these rows.
      *
      * @throws Divergence when the loss or an error dZ[l] is not finite
      */
-    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        double loss = forwardLoss(theta, x, xOff, y, yOff, m);
+    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int row0, int m) {
+        double loss = forwardLoss(theta, x, xOff, y, yOff, row0, m);
         if (!Double.isFinite(loss)) {
-            throw new Divergence(firstNonFiniteLayer(m), "loss", loss);
+            throw new Divergence(firstNonFiniteLayer(row0, m), "loss", loss);
         }
         for (int l = net.layerCount(); l >= 2; l--) {
             int nOut = net.width(l);
             int nIn = net.width(l - 1);
             float[] dPrev = ws.dZ[l - 1];
+            int prevOff = row0 * nIn;
             // dA[l-1] (m × n[l-1]) = dZ[l] (m × n[l]) · W[l] (n[l] × n[l-1])
-            k.sgemm(false, false, m, nIn, nOut, 1f, ws.dZ[l], 0, nOut, theta, net.weightOffset(l), nIn,
-                    0f, dPrev, 0, nIn, ws.forward.gemm());
+            k.sgemm(false, false, m, nIn, nOut, 1f, ws.dZ[l], row0 * nOut, nOut, theta, net.weightOffset(l), nIn,
+                    0f, dPrev, prevOff, nIn, gemm);
             // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
-            Forward.activationBackward(k, net.layer(l - 1), m * nIn, dPrev, 0, ws.forward.activations(l - 1), 0, dPrev, 0);
+            Forward.activationBackward(k, net.layer(l - 1), m * nIn, dPrev, prevOff, ws.forward.activations(l - 1),
+                    prevOff, dPrev, prevOff);
             // A finite sum of squares (in double) means every dZ is finite; the update is checked later.
-            double check = k.sumOfSquares(m * nIn, dPrev, 0);
+            double check = k.sumOfSquares(m * nIn, dPrev, prevOff);
             if (!Double.isFinite(check)) {
                 throw new Divergence(l - 1, "gradient dZ", check);
             }
@@ -72,18 +92,30 @@ final class Backprop {
         return loss;
     }
 
-    /** dW[l] and db[l] from the errors of {@link #errors}, into {@code gradient} (parameter layout). */
+    /** dW[l] and db[l] of the m rows of {@link #errors}, into {@code gradient} (parameter layout). */
     void gradient(float[] x, int xOff, int m, float[] gradient) {
-        float invM = 1f / m;
         for (int l = net.layerCount(); l >= 1; l--) {
-            int nOut = net.width(l);
-            int nIn = net.width(l - 1);
-            // dW[l] (n[l] × n[l-1]) = (1/m) dZ[l]ᵀ (n[l] × m) · A[l-1] (m × n[l-1])
-            k.sgemm(true, false, nOut, nIn, m, invM, ws.dZ[l], 0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
-                    l == 1 ? xOff : 0, nIn, 0f, gradient, net.weightOffset(l), nIn, ws.forward.gemm());
-            // db[l] (n[l]) = (1/m) Σ over the m rows of dZ[l]
-            k.columnSums(m, nOut, invM, ws.dZ[l], 0, 0f, gradient, net.biasOffset(l));
+            layerRows(l, 0, net.width(l), x, xOff, m, 1f / m, 0f, 0f, gradient);
         }
+    }
+
+    /**
+     * Units u0 .. u0 + units of layer l (rows of W[l], entries of b[l]), from the errors of the
+     * workspace's first m rows (A[0] = x from xOff), into {@code target} in the parameter layout:
+     * W ← beta·W + alpha·dZ[l]ᵀ·A[l-1] and b ← betaBias·b + alpha·Σ_rows dZ[l]. With alpha 1/m
+     * and both betas 0 it writes the gradient; with alpha −α/m, beta the L2 decay and betaBias 1
+     * (biases are not regularized) it is the SGD update ({@link #descend}). Each unit's result
+     * depends only on its own column of dZ, whichever units are computed together.
+     */
+    void layerRows(int l, int u0, int units, float[] x, int xOff, int m, float alpha, float beta, float betaBias,
+                   float[] target) {
+        int nOut = net.width(l);
+        int nIn = net.width(l - 1);
+        // dW[l] (units × n[l-1]) = alpha · dZ[l][:, u0 ..]ᵀ (units × m) · A[l-1] (m × n[l-1])
+        k.sgemm(true, false, units, nIn, m, alpha, ws.dZ[l], u0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
+                l == 1 ? xOff : 0, nIn, beta, target, net.weightOffset(l) + u0 * nIn, nIn, gemm);
+        // db[l] (units) = alpha · Σ over the m rows of dZ[l][:, u0 ..]
+        k.columnSums(m, units, alpha, ws.dZ[l], u0, nOut, betaBias, target, net.biasOffset(l) + u0);
     }
 
     /**
@@ -112,13 +144,8 @@ final class Backprop {
      * memory traffic).
      */
     void descend(float[] theta, float[] x, int xOff, int m, float lr, float decay) {
-        float step = lr / m;
         for (int l = net.layerCount(); l >= 1; l--) {
-            int nOut = net.width(l);
-            int nIn = net.width(l - 1);
-            k.sgemm(true, false, nOut, nIn, m, -step, ws.dZ[l], 0, nOut, l == 1 ? x : ws.forward.activations(l - 1),
-                    l == 1 ? xOff : 0, nIn, decay, theta, net.weightOffset(l), nIn, ws.forward.gemm());
-            k.columnSums(m, nOut, -step, ws.dZ[l], 0, 1f, theta, net.biasOffset(l));
+            layerRows(l, 0, net.width(l), x, xOff, m, -lr / m, decay, 1f, theta);
         }
     }
 
@@ -127,32 +154,38 @@ final class Backprop {
      * correct predictions.
      */
     double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        Forward.run(k, theta, x, xOff, m, ws.forward);
+        return forwardLoss(theta, x, xOff, y, yOff, 0, m);
+    }
+
+    /** {@link #forwardLoss(float[], float[], int, float[], int, int)} into rows row0 .. row0 + m. */
+    private double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int row0, int m) {
+        Forward.runRows(k, theta, x, xOff, row0, m, ws.forward, gemm);
         int layers = net.layerCount();
         int nOut = net.outputWidth();
         int size = m * nOut;
+        int off = row0 * nOut;
         float[] a = ws.forward.output();
         float[] dZ = ws.dZ[layers];
         // A[L] − Y: dZ[L] for the cross-entropies (docs/backpropagation.md, errata 2), dA[L] for squared error
-        System.arraycopy(a, 0, dZ, 0, size);
-        k.axpy(size, -1f, y, yOff, dZ, 0);
-        double sum = net.loss().sum(ws.forward.logits(), a, y, yOff, m, nOut);
+        System.arraycopy(a, off, dZ, off, size);
+        k.axpy(size, -1f, y, yOff, dZ, off);
+        double sum = net.loss().sum(ws.forward.logits(), off, a, y, yOff, m, nOut);
         Layer out = net.layer(layers);
         if (net.loss() == Loss.MEAN_SQUARED_ERROR && out.activation() != Activation.IDENTITY) {
             // dZ[L] = (A − Y) ⊙ g'(A)
-            Forward.activationBackward(k, out, size, dZ, 0, a, 0, dZ, 0);
+            Forward.activationBackward(k, out, size, dZ, off, a, off, dZ, off);
         }
-        countCorrect(a, y, yOff, m, nOut);
+        countCorrect(a, off, y, yOff, m, nOut);
         return sum / m;
     }
 
-    private void countCorrect(float[] a, float[] y, int yOff, int m, int nOut) {
+    private void countCorrect(float[] a, int aOff, float[] y, int yOff, int m, int nOut) {
         switch (net.loss()) {
             case CATEGORICAL_CROSS_ENTROPY -> {
                 long c = 0;
                 for (int i = 0; i < m; i++) {
                     int row = i * nOut;
-                    if (argmax(a, row, nOut) == argmax(y, yOff + row, nOut)) {
+                    if (argmax(a, aOff + row, nOut) == argmax(y, yOff + row, nOut)) {
                         c++;
                     }
                 }
@@ -163,7 +196,7 @@ final class Backprop {
                 long c = 0;
                 int size = m * nOut;
                 for (int t = 0; t < size; t++) {
-                    if ((a[t] >= 0.5f) == (y[yOff + t] >= 0.5f)) {
+                    if ((a[aOff + t] >= 0.5f) == (y[yOff + t] >= 0.5f)) {
                         c++;
                     }
                 }
@@ -187,12 +220,13 @@ final class Backprop {
         return best;
     }
 
-    /** The first layer whose pre-activations or activations hold a NaN or infinity (0 if none). */
-    private int firstNonFiniteLayer(int m) {
+    /** The first layer whose pre-activations or activations in rows row0 .. row0 + m hold a NaN or infinity (0 if none). */
+    private int firstNonFiniteLayer(int row0, int m) {
         for (int l = 1; l <= net.layerCount(); l++) {
-            int n = m * net.width(l);
+            int from = row0 * net.width(l);
+            int to = from + m * net.width(l);
             float[] check = l == net.layerCount() ? ws.forward.logits() : ws.forward.activations(l);
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 if (!Float.isFinite(check[i])) {
                     return l;
                 }

@@ -12,8 +12,8 @@ import io.backlane.nn.Network;
  * the shares depend on the batch size only, so the result does not depend on the thread count).
  *
  * <ul>
- *   <li>Plain SGD without clipping, on a batch of one share, is fused into the weight-gradient
- *       GEMMs ({@link Backprop#descend}): the gradient is never written out.</li>
+ *   <li>Plain SGD without clipping is fused into the weight-gradient GEMMs
+ *       ({@link Backprop#descend}, {@link WorkerPool#descend}): the gradient is never written out.</li>
  *   <li>Every other optimizer gets the gradient in {@link Workspace#gradient}, clipped to the
  *       configured norm, and updates from it.</li>
  * </ul>
@@ -78,7 +78,7 @@ final class StepEngine implements AutoCloseable {
             pool = null;
         }
         if (WorkerPool.sharesFor(m) > 1) {
-            pool = new WorkerPool(net, k, main, threads, m);
+            pool = new WorkerPool(net, k, main, threads);
         }
     }
 
@@ -105,7 +105,7 @@ final class StepEngine implements AutoCloseable {
      * with the L2 term.
      */
     double step(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
-        if (fusedSgd && WorkerPool.sharesFor(m) == 1) {
+        if (fusedSgd) {
             return fusedSgdStep(x, xOff, y, yOff, m, l2Rows, lr);
         }
         double loss = forwardBackward(x, xOff, y, yOff, m, l2Rows);
@@ -151,13 +151,7 @@ final class StepEngine implements AutoCloseable {
     }
 
     private double fusedSgdStep(float[] x, int xOff, float[] y, int yOff, int m, int l2Rows, float lr) {
-        double loss;
-        try {
-            loss = main.errors(theta, x, xOff, y, yOff, m);
-        } catch (Divergence d) {
-            throw diverged(d);
-        }
-        loss += l2Cost(l2Rows);
+        double loss = errors(x, xOff, y, yOff, m) + l2Cost(l2Rows);
         float decay = 1f - lr * lambda / l2Rows;
         // W ← decay·W − (α/m)·Σ dZ·A cannot overflow when |decay| ≤ 1 and every partial sum and
         // step is far below half an ulp of Float.MAX_VALUE (~1e31): then the parameters need no
@@ -167,7 +161,11 @@ final class StepEngine implements AutoCloseable {
         if (risky) {
             System.arraycopy(theta, 0, beforeStep, 0, theta.length);
         }
-        main.descend(theta, x, xOff, m, lr, decay);
+        if (usesPool(m)) {
+            pool.descend(theta, lr, decay);
+        } else {
+            main.descend(theta, x, xOff, m, lr, decay);
+        }
         update.updates++;   // counted as the optimizer's own updates are
         if (risky && !k.allFinite(theta.length, theta, 0)) {
             int layer = firstNonFiniteParameterLayer();
@@ -190,9 +188,24 @@ final class StepEngine implements AutoCloseable {
      * over the m rows lands in the workspace's gradient. Returns that mean data loss.
      */
     double dataGradient(float[] x, int xOff, float[] y, int yOff, int m) {
+        double loss = errors(x, xOff, y, yOff, m);
+        if (usesPool(m)) {
+            pool.gradient(main.ws.gradient);
+        } else {
+            main.gradient(x, xOff, m, main.ws.gradient);
+        }
+        return loss;
+    }
+
+    /** Whether m rows run on the worker pool: several shares (the pool then exists, see {@link #ensureCapacity}). */
+    private static boolean usesPool(int m) {
+        return WorkerPool.sharesFor(m) > 1;
+    }
+
+    /** Forward and backward to the errors dZ[l] of m rows (on all threads); returns the mean data loss. */
+    private double errors(float[] x, int xOff, float[] y, int yOff, int m) {
         try {
-            return WorkerPool.sharesFor(m) > 1 ? pool.run(theta, x, xOff, y, yOff, m)
-                    : main.run(theta, x, xOff, y, yOff, m, main.ws.gradient);
+            return usesPool(m) ? pool.errors(theta, x, xOff, y, yOff, m) : main.errors(theta, x, xOff, y, yOff, m);
         } catch (Divergence d) {
             throw diverged(d);
         }

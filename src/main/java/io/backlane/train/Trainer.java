@@ -114,10 +114,10 @@ public final class Trainer implements AutoCloseable {
      *       epoch, before a step whose update might overflow, and of the best epoch for early
      *       stopping (3P, whether or not early stopping is on);</li>
      *   <li>the optimizer's state: none for SGD, P for momentum and Nesterov, 2P for Adam and AdamW;</li>
-     *   <li>per working thread: a gradient (P), the activations and errors of its rows
-     *       (rows × (n[0] + 2·Σ n[l] + 2·n[L]) floats) and the kernels' packing buffers (8 MiB); a
-     *       batch of one share (below 256 rows) runs on the calling thread alone;</li>
-     *   <li>for a batch of several shares, one gradient per share (P each, at most 8).</li>
+     *   <li>a gradient (P), and the activations and errors of a batch (batch × (n[0] + 2·Σ n[l] +
+     *       2·n[L]) floats), which the threads share;</li>
+     *   <li>per working thread, the kernels' packing buffers (8 MiB); a batch of one share (below
+     *       256 rows) runs on the calling thread alone.</li>
      * </ul>
      * The training data are not counted (they are loaded already), nor are small objects.
      *
@@ -138,10 +138,8 @@ public final class Trainer implements AutoCloseable {
             floatsPerRow += 2.0 * network.width(l);
         }
         int shares = WorkerPool.sharesFor(batchSize);
-        int workers = shares > 1 ? Math.min(threads, shares) - 1 : 0; // threads beyond the shares idle
-        double rows = batchSize + (double) workers * WorkerPool.largestShare(batchSize);
-        double gradients = 1 + workers + (shares > 1 ? shares : 0);
-        double floats = p * (1 + 3 + optimizer.stateArrays() + gradients) + rows * floatsPerRow;
+        int workers = shares > 1 ? threads - 1 : 0; // (one that never finds work allocates less)
+        double floats = p * (1 + 3 + optimizer.stateArrays() + 1) + (double) batchSize * floatsPerRow;
         double bytes = Float.BYTES * floats + (1.0 + workers) * PACKING_BYTES_PER_THREAD;
         return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
     }

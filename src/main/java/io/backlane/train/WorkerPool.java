@@ -1,5 +1,6 @@
 package io.backlane.train;
 
+import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
 import io.backlane.nn.Network;
 
@@ -7,72 +8,110 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Data-parallel backpropagation with results that do not depend on the thread count. A batch of m
- * rows is cut into {@link #sharesFor(int) shares} by m alone: equal row ranges of at least
- * {@value #MIN_SHARE_ROWS} rows, at most {@value #MAX_SHARES} of them. Each share's gradient lands in
- * a buffer of its own, whichever thread computed it, and the shares are added in share order,
- * weighted by their row counts (the mean over the batch is the weighted mean of the shares' means).
- * One thread or eight, the same floating-point operations run in the same order, so the parameters
- * after any number of steps are bit-identical.
+ * Data-parallel backpropagation with results that do not depend on the thread count, in two phases
+ * over one workspace (the caller's, sized for the whole batch):
+ * <ol>
+ *   <li>{@link #errors}: the batch of m rows is cut into {@link #sharesFor(int) shares} by m alone,
+ *       equal row ranges of at least {@value #MIN_SHARE_ROWS} rows, at most {@value #MAX_SHARES} of
+ *       them; thread t (the caller is thread 0) runs shares t, t + T, t + 2T, ... forward and
+ *       backward to the errors dZ[l], into the share's own rows of the workspace.</li>
+ *   <li>{@link #gradient} or {@link #descend}: the products dZ[l]ᵀ·A[l-1] over the whole batch, cut
+ *       by units instead: each task is up to {@value #UNITS_PER_TASK} rows of one W[l] (and entries
+ *       of b[l]), taken by whichever thread is free. Plain SGD writes the parameters directly, so no
+ *       gradient is written, and nothing is added up after the threads finish.</li>
+ * </ol>
+ * The shares and the tasks depend on the batch size and the network alone, and each computes its
+ * rows or units by the same operations whichever thread runs it: one thread or eight, the
+ * parameters after any number of steps are bit-identical.
  *
- * <p>Thread t (the caller is thread 0) runs shares t, t + T, t + 2T, ... with its own workspace.
- * Hand-off and completion use a volatile task number per worker, spinning briefly and then parking
+ * <p>Hand-off and completion use a volatile task number per worker, spinning briefly and then parking
  * ({@link LockSupport}), because blocking queues and barriers allocate wait nodes and a step must
  * allocate nothing.
  */
 final class WorkerPool implements AutoCloseable {
-    /** Rows below which a share costs more (a smaller GEMM, one more gradient to add) than it saves. */
+    /** Rows below which a share costs more (a smaller GEMM, one more hand-off) than it saves. */
     static final int MIN_SHARE_ROWS = 128;
-    /** The most shares, whatever the batch: bounds the share gradients' memory to this many × P. */
+    /** The most shares, whatever the batch. */
     static final int MAX_SHARES = 8;
+    /**
+     * Units (rows of W[l]) per task of the second phase: enough tasks to share the 784-256-128-10
+     * network's update between threads (256 + 128 units: 2 + 1 + 1 tasks), few enough that each
+     * task's product is a large GEMM, since every task packs the layer's activations anew. A
+     * multiple of the micro-kernels' tile heights, so that only a layer's last task has a partial tile.
+     */
+    static final int UNITS_PER_TASK = 128;
     private static final int SPINS = 20_000;
 
     private final Network net;
-    private final Kernels k;
-    private final Backprop[] parts;    // parts[t]: thread t's backprop and workspace; parts[0] is the caller's
-    private final Worker[] workers;    // workers[t] runs thread t's shares, t >= 1
-    private final float[][] shareGradients; // [share][P]: each share's mean gradient, added in share order
+    private final Backprop[] parts;    // parts[t]: thread t's backprop on the caller's workspace; parts[0] is the caller's
+    private final Worker[] workers;    // workers[t] runs thread t's part of each phase, t >= 1
+    private final int[] taskLayer;     // [task] the layer l of the second phase's tasks, the largest first
+    private final int[] taskFrom;      // [task] its first unit
+    private final int[] taskUnits;     // [task] its units
     private final double[] losses;     // [share]
     private final long[] correct;      // [share]
     private final long[] total;        // [share]
     private final int[] from;          // [share] first row
     private final int[] count;         // [share] rows
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextTask = new AtomicInteger();
     private volatile boolean closed;
     private volatile Thread caller;
     private long task;
 
-    // The task being run: written by the caller before it publishes the task number.
+    // The phase being run: written by the caller before it publishes the task number.
+    private boolean errorsPhase;
     private float[] theta;
     private float[] x;
     private float[] y;
     private int xOff;
     private int yOff;
+    private int m;
     private int shares;
+    private float alpha;               // the second phase: target ← beta·target + alpha·dZᵀ·A, bias with betaBias
+    private float beta;
+    private float betaBias;
+    private float[] target;
 
     /**
-     * A pool of {@code threads} (the caller and threads − 1 workers) for batches of up to
-     * {@code maxBatch} rows; {@code callerPart} is the caller's backprop, sized for maxBatch.
+     * A pool of {@code threads} (the caller and threads − 1 workers) on {@code callerPart}'s
+     * workspace, which must hold the largest batch.
      */
-    WorkerPool(Network net, Kernels k, Backprop callerPart, int threads, int maxBatch) {
+    WorkerPool(Network net, Kernels k, Backprop callerPart, int threads) {
         this.net = net;
-        this.k = k;
         parts = new Backprop[threads];
         workers = new Worker[threads];
-        int maxShares = sharesFor(maxBatch);
-        shareGradients = new float[maxShares][];
-        for (int s = 0; s < maxShares; s++) {
-            shareGradients[s] = new float[net.parameterCount()];
+        losses = new double[MAX_SHARES];
+        correct = new long[MAX_SHARES];
+        total = new long[MAX_SHARES];
+        from = new int[MAX_SHARES];
+        count = new int[MAX_SHARES];
+        int tasks = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            tasks += (net.width(l) + UNITS_PER_TASK - 1) / UNITS_PER_TASK;
         }
-        losses = new double[maxShares];
-        correct = new long[maxShares];
-        total = new long[maxShares];
-        from = new int[maxShares];
-        count = new int[maxShares];
+        long[] cost = new long[tasks];
+        int[][] byCost = new int[tasks][];
+        for (int l = 1, t = 0; l <= net.layerCount(); l++) {
+            for (int u = 0; u < net.width(l); u += UNITS_PER_TASK, t++) {
+                int units = Math.min(UNITS_PER_TASK, net.width(l) - u);
+                cost[t] = (long) units * (net.width(l - 1) + 1);
+                byCost[t] = new int[] {l, u, units, t};
+            }
+        }
+        // The largest tasks first, so that the last ones to be taken are small.
+        java.util.Arrays.sort(byCost, (a, b) -> Long.compare(cost[b[3]], cost[a[3]]));
+        taskLayer = new int[tasks];
+        taskFrom = new int[tasks];
+        taskUnits = new int[tasks];
+        for (int t = 0; t < tasks; t++) {
+            taskLayer[t] = byCost[t][0];
+            taskFrom[t] = byCost[t][1];
+            taskUnits[t] = byCost[t][2];
+        }
         parts[0] = callerPart;
-        int shareRows = largestShare(maxBatch);
         for (int t = 1; t < threads; t++) {
-            parts[t] = new Backprop(net, k, shareRows);
+            parts[t] = new Backprop(net, k, callerPart.ws, new GemmWorkspace());
             workers[t] = new Worker(t);
             Thread thread = new Thread(workers[t], "backlane-trainer-" + t);
             thread.setDaemon(true);
@@ -86,33 +125,20 @@ final class WorkerPool implements AutoCloseable {
         return Math.max(1, Math.min(MAX_SHARES, m / MIN_SHARE_ROWS));
     }
 
-    /** The most rows one share can have, for batches of up to maxBatch rows (a worker's workspace). */
-    static int largestShare(int maxBatch) {
-        int largest = 1;
-        for (int shares = 2; shares <= sharesFor(maxBatch); shares++) { // one share never reaches a worker
-            // the largest m with this share count: below the next count's threshold, or maxBatch
-            int m = shares < MAX_SHARES ? Math.min(maxBatch, (shares + 1) * MIN_SHARE_ROWS - 1) : maxBatch;
-            largest = Math.max(largest, (m + shares - 1) / shares);
-        }
-        return Math.min(largest, maxBatch);
-    }
-
     /**
-     * Runs m rows as {@link #sharesFor}(m) ≥ 2 shares on the pool's threads and writes the batch's
-     * mean gradient into the caller's workspace gradient, and the counts into the caller's part.
-     * Returns the mean data loss.
+     * The first phase: m rows (x from xOff, y from yOff) as {@link #sharesFor}(m) ≥ 2 shares, to
+     * the errors dZ[l] in the caller's workspace; the counts land in the caller's part. Returns the
+     * mean data loss: the shares' means weighted by their rows, added in share order.
      *
-     * @throws Divergence when any share met a NaN or infinity
+     * @throws Divergence when any share met a NaN or infinity (nothing is written to the parameters)
      */
-    double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        if (closed) {
-            throw new IllegalStateException("the worker threads were stopped");
-        }
+    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
         this.theta = theta;
         this.x = x;
         this.y = y;
         this.xOff = xOff;
         this.yOff = yOff;
+        this.m = m;
         shares = sharesFor(m);
         for (int s = 0, start = 0; s < shares; s++) {
             int rows = m / shares + (s < m % shares ? 1 : 0);
@@ -120,7 +146,46 @@ final class WorkerPool implements AutoCloseable {
             count[s] = rows;
             start += rows;
         }
-        int busy = Math.min(parts.length, shares);
+        errorsPhase = true;
+        run(Math.min(parts.length, shares));
+        double loss = 0;
+        long c = 0;
+        long n = 0;
+        for (int s = 0; s < shares; s++) {
+            loss += losses[s] * count[s] / m;
+            c += correct[s];
+            n += total[s];
+        }
+        parts[0].correct = c;
+        parts[0].total = n;
+        return loss;
+    }
+
+    /** The second phase after {@link #errors}: the gradient of the mean data loss into {@code gradient}. */
+    void gradient(float[] gradient) {
+        update(1f / m, 0f, 0f, gradient);
+    }
+
+    /** The second phase after {@link #errors}: plain SGD into {@code theta}, as {@link Backprop#descend}. */
+    void descend(float[] theta, float lr, float decay) {
+        update(-lr / m, decay, 1f, theta);
+    }
+
+    private void update(float alpha, float beta, float betaBias, float[] target) {
+        this.alpha = alpha;
+        this.beta = beta;
+        this.betaBias = betaBias;
+        this.target = target;
+        errorsPhase = false;
+        nextTask.set(0);
+        run(Math.min(parts.length, taskLayer.length));
+    }
+
+    /** Runs the current phase on {@code busy} threads, the caller among them, and waits for them. */
+    private void run(int busy) {
+        if (closed) {
+            throw new IllegalStateException("the worker threads were stopped");
+        }
         caller = Thread.currentThread();
         pending.set(busy - 1);
         long t = ++task;
@@ -130,11 +195,11 @@ final class WorkerPool implements AutoCloseable {
         }
         Divergence failed = null;
         try {
-            runShares(0);
+            runPart(0);
         } catch (Divergence d) {
             failed = d;
         } finally {
-            // Even if this thread's shares threw: the workers must finish before the next task.
+            // Even if this thread's part threw: the workers must finish before the next phase.
             for (int spins = 0; pending.get() != 0; spins++) {
                 if (spins < SPINS) {
                     Thread.onSpinWait();
@@ -157,39 +222,24 @@ final class WorkerPool implements AutoCloseable {
         if (failed != null) {
             throw failed; // the caller reports it with the epoch and step
         }
-        return combine(m);
     }
 
-    /** Thread t's shares: t, t + T, t + 2T, ... */
-    private void runShares(int t) {
+    /** Thread t's part of the current phase: shares t, t + T, t + 2T, ...; or the next free tasks. */
+    private void runPart(int t) {
         Backprop part = parts[t];
-        int nIn = net.inputWidth();
-        int nOut = net.outputWidth();
-        for (int s = t; s < shares; s += parts.length) {
-            losses[s] = part.run(theta, x, xOff + from[s] * nIn, y, yOff + from[s] * nOut, count[s], shareGradients[s]);
-            correct[s] = part.correct;
-            total[s] = part.total;
+        if (errorsPhase) {
+            int nIn = net.inputWidth();
+            int nOut = net.outputWidth();
+            for (int s = t; s < shares; s += parts.length) {
+                losses[s] = part.errors(theta, x, xOff + from[s] * nIn, y, yOff + from[s] * nOut, from[s], count[s]);
+                correct[s] = part.correct;
+                total[s] = part.total;
+            }
+        } else {
+            for (int i; (i = nextTask.getAndIncrement()) < taskLayer.length; ) {
+                part.layerRows(taskLayer[i], taskFrom[i], taskUnits[i], x, xOff, m, alpha, beta, betaBias, target);
+            }
         }
-    }
-
-    /** g = Σ_s (count[s]/m)·g[s] in share order, into the caller's gradient; returns the mean loss. */
-    private double combine(int m) {
-        Backprop main = parts[0];
-        float[] g = main.ws.gradient;
-        System.arraycopy(shareGradients[0], 0, g, 0, g.length);
-        k.scale(g.length, (float) count[0] / m, g, 0);
-        double loss = losses[0] * count[0] / m;
-        long c = correct[0];
-        long n = total[0];
-        for (int s = 1; s < shares; s++) {
-            k.axpy(g.length, (float) count[s] / m, shareGradients[s], 0, g, 0);
-            loss += losses[s] * count[s] / m;
-            c += correct[s];
-            n += total[s];
-        }
-        main.correct = c;
-        main.total = n;
-        return loss;
     }
 
     /** Stops the worker threads. */
@@ -229,7 +279,7 @@ final class WorkerPool implements AutoCloseable {
                 }
                 done = t;
                 try {
-                    runShares(index);
+                    runPart(index);
                 } catch (Throwable e) { // handed to the caller, which rethrows it
                     error = e;
                 }

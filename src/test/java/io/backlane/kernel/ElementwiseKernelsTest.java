@@ -159,19 +159,26 @@ class ElementwiseKernelsTest {
         float[][] alphaBeta = {{1f, 0f}, {0.25f, 1f}, {-2f, 0.3f}};
         for (int cols : LENGTHS) {
             for (int rows : new int[] {0, 1, 3, 8}) {
-                for (float[] ab : alphaBeta) {
-                    float alpha = ab[0], beta = ab[1];
-                    Slice a = new Slice(rnd, rows * cols, -1, 1);
-                    Slice dst = new Slice(rnd, cols, -1, 1);
-                    if (beta == 0f) {
-                        java.util.Arrays.fill(dst.data, dst.off, dst.off + cols, Float.NaN); // must not be read
+                for (int gap : new int[] {0, 5}) { // lda = cols + gap: some columns of a wider matrix
+                    for (float[] ab : alphaBeta) {
+                        float alpha = ab[0], beta = ab[1];
+                        int lda = cols + gap;
+                        Slice a = new Slice(rnd, rows * lda, -1, 1);
+                        Slice dst = new Slice(rnd, cols, -1, 1);
+                        if (beta == 0f) {
+                            java.util.Arrays.fill(dst.data, dst.off, dst.off + cols, Float.NaN); // must not be read
+                        }
+                        float[] aBefore = a.copy(), dstBefore = dst.copy(), expected = dst.copy();
+                        NaiveReference.columnSums(rows, cols, alpha, a.data, a.off, lda, beta, expected, dst.off);
+                        if (gap == 0) {
+                            k.columnSums(rows, cols, alpha, a.data, a.off, beta, dst.data, dst.off);
+                        } else {
+                            k.columnSums(rows, cols, alpha, a.data, a.off, lda, beta, dst.data, dst.off);
+                        }
+                        String what = what("columnSums", impl, cols, rows + " rows, lda " + lda + ", alpha " + alpha + ", beta " + beta);
+                        assertClose(expected, dst.data, dst.off, cols, 0, 1e-6 * (rows * Math.abs(alpha) + 1), dstBefore, what);
+                        assertUnchanged(aBefore, a.data, what + ", a");
                     }
-                    float[] aBefore = a.copy(), dstBefore = dst.copy(), expected = dst.copy();
-                    NaiveReference.columnSums(rows, cols, alpha, a.data, a.off, beta, expected, dst.off);
-                    k.columnSums(rows, cols, alpha, a.data, a.off, beta, dst.data, dst.off);
-                    String what = what("columnSums", impl, cols, rows + " rows, alpha " + alpha + ", beta " + beta);
-                    assertClose(expected, dst.data, dst.off, cols, 0, 1e-6 * (rows * Math.abs(alpha) + 1), dstBefore, what);
-                    assertUnchanged(aBefore, a.data, what + ", a");
                 }
             }
         }

@@ -196,6 +196,9 @@ class KernelValidationTest {
         cases.add(rejects("columnSums: a too short", "a", dst, () -> k.columnSums(rows, cols, 1f, x, 1, 0f, dst, 0)));
         cases.add(rejects("columnSums: dst too short", "dst", dst, () -> k.columnSums(rows, cols, 1f, x, 0, 0f, dst, 6)));
         cases.add(rejects("columnSums: rows·cols overflows int", "a", dst, () -> k.columnSums(1 << 30, cols, 1f, x, 0, 0f, dst, 0)));
+        cases.add(accepts("columnSums with lda", () -> k.columnSums(rows - 1, cols - 1, 1f, x, 0, cols, 0f, dst.clone(), 0)));
+        cases.add(rejects("columnSums: lda < cols", "lda", dst, () -> k.columnSums(rows, cols, 1f, x, 0, cols - 1, 0f, dst, 0)));
+        cases.add(rejects("columnSums: a too short for lda", "a", dst, () -> k.columnSums(rows, cols, 1f, x, 0, cols + 1, 0f, dst, 0)));
 
         for (Pointwise g : Pointwise.values()) {
             cases.add(accepts("activate " + g, () -> k.activate(g, 0.1f, n, x, 0, dst.clone(), 0)));

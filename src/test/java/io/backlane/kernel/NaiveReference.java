@@ -66,10 +66,14 @@ final class NaiveReference {
     }
 
     static void columnSums(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
+        columnSums(rows, cols, alpha, a, aOff, cols, beta, dst, dstOff);
+    }
+
+    static void columnSums(int rows, int cols, float alpha, float[] a, int aOff, int lda, float beta, float[] dst, int dstOff) {
         for (int j = 0; j < cols; j++) {
             double sum = 0;
             for (int i = 0; i < rows; i++) {
-                sum += a[aOff + i * cols + j];
+                sum += a[aOff + i * lda + j];
             }
             double result = alpha * sum;
             if (beta != 0f) {

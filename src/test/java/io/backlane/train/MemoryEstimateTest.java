@@ -27,9 +27,9 @@ class MemoryEstimateTest {
         assertEquals(4 * (6 * 43 + 10 * 26) + PACKING, Trainer.memoryEstimate(net, Optimizer.momentum(0.1f, 0.9f), 10, 1));
         // 3 threads on batches of 64: one share, run by the calling thread alone.
         assertEquals(4 * (5 * 43 + 64 * 26) + PACKING, Trainer.memoryEstimate(net, Optimizer.sgd(0.1f), 64, 3));
-        // 3 threads on batches of 512: 4 shares of 128 rows; two workers with a gradient, rows and
-        // packing buffers each (a worker's largest share: 383 rows in 2 shares, 192), and 4 share gradients.
-        assertEquals(4 * ((4 + 1 + 2 + 4) * 43 + (512 + 2 * 192) * 26) + 3 * PACKING,
+        // 3 threads on batches of 512: 4 shares of 128 rows in one workspace; two workers with
+        // packing buffers of their own.
+        assertEquals(4 * (5 * 43 + 512 * 26) + 3 * PACKING,
                 Trainer.memoryEstimate(net, Optimizer.sgd(0.1f), 512, 3));
         assertThrows(IllegalArgumentException.class, () -> Trainer.memoryEstimate(net, null, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> Trainer.memoryEstimate(net, Optimizer.sgd(0.1f), 0, 1));

@@ -64,7 +64,7 @@ class ThreadDeterminismTest {
                 }
             }
         }
-        // and the 7 shares add up to the gradient of the whole batch (double-precision reference)
+        // and the 7 shares' errors give the gradient of the whole batch (double-precision reference)
         double[] reference = ReferenceNetwork.of(p).gradient(ReferenceNetwork.toRows(data.x(), 1000, 20),
                 ReferenceNetwork.toRows(data.y(), 1000, 5), 0.1);
         double worst = 0;
@@ -97,6 +97,42 @@ class ThreadDeterminismTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "scalar kernels: {0}")
+    @ValueSource(booleans = {true, false})
+    void anSgdStepOnALayerOfSeveralTasksIsBitIdenticalForAnyThreadCountAndRight(boolean scalar) {
+        // 300 units: three tasks of the second phase (128, 128, 44 rows of W[1]); 512 rows: 4 shares.
+        Kernels kernels = scalar ? SCALAR : Kernels.get();
+        Network wide = Network.builder(20).dense(300, Activation.RELU).dense(5, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples data = TestData.random(512, 20, 5, Loss.CATEGORICAL_CROSS_ENTROPY, 9);
+        float lr = 0.5f, lambda = 0.2f;
+        float[] expected = null;
+        for (int threads : new int[] {1, 2, 3}) {
+            Parameters p = Parameters.initialize(wide, 10);
+            try (Trainer t = Trainer.builder(p).batchSize(512).optimizer(Optimizer.sgd(lr)).l2(lambda)
+                    .threads(threads).kernels(kernels).build()) {
+                t.step(data.x(), 0, data.y(), 0, 512);
+            }
+            if (expected == null) {
+                expected = p.values();
+            } else {
+                assertArrayEquals(expected, p.values(), "threads " + threads);
+            }
+        }
+        // θ − α·∇J, with ∇J (L2 included) from the double-precision reference
+        Parameters before = Parameters.initialize(wide, 10);
+        double[] g = ReferenceNetwork.of(before).gradient(ReferenceNetwork.toRows(data.x(), 512, 20),
+                ReferenceNetwork.toRows(data.y(), 512, 5), lambda);
+        float[] theta = before.values();
+        double worst = 0;
+        double step = 0;
+        for (int i = 0; i < g.length; i++) {
+            worst = Math.max(worst, Math.abs(theta[i] - lr * g[i] - expected[i]));
+            step = Math.max(step, Math.abs(lr * g[i]));
+        }
+        assertTrue(step > 0 && worst <= 1e-5 * Math.max(step, 1), "max |fast - reference| " + worst + ", max step " + step);
     }
 
     @Test
