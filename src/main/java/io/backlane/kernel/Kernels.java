@@ -137,6 +137,21 @@ public abstract class Kernels {
     }
 
     /**
+     * Packs a new W of {@code into}'s shape (n × k from {@code wOff}) into {@code into}'s storage,
+     * allocating nothing: for a trainer, whose weights change every step, and which packs them once
+     * per step for all the threads that then multiply with them. The caller owns {@code into}: no
+     * thread may read it while it is repacked.
+     */
+    public final void repackWeights(PackedWeights into, float[] w, int wOff) {
+        if (into == null || into.engine != engine()) {
+            throw new IllegalArgumentException("into must be packed by kernels of this kind (" + name() + "), got "
+                    + (into == null ? "null" : "weights packed by " + into.packedBy));
+        }
+        Check.matrix("w", w, wOff, "k", into.k, into.n, into.k);
+        engine().packWeights(into.n, into.k, w, wOff, into.packed);
+    }
+
+    /**
      * C = A·Wᵀ: A is m × k (rows contiguous from {@code aOff}), C is m × n (rows contiguous from
      * {@code cOff}, written without being read), W packed by {@link #packWeights} of these kernels.
      * Each row of C is computed by the same operations whatever m is and wherever the row sits in

@@ -32,15 +32,32 @@ public final class Forward {
     /**
      * {@link #run} into rows {@code row0 .. row0 + m} of the state's buffers, packing into
      * {@code gemm}: for data-parallel training, where each thread runs its own rows of one batch
-     * into one state, with GEMM buffers of its own. A row's results do not depend on the other rows.
+     * into one state, with GEMM buffers of its own. With {@code packed} (W[l] at l − 1, packed by
+     * {@code k} from theta's weights, as they are now) the products read those, and each row's
+     * results do not depend on the other rows; null: W is read from theta.
      */
-    public static void runRows(Kernels k, float[] theta, float[] x, int xOff, int row0, int m, ForwardState state,
-                               GemmWorkspace gemm) {
+    public static void runRows(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff, int row0, int m,
+                               ForwardState state, GemmWorkspace gemm) {
         check(theta, x, xOff, row0, m, state);
         if (gemm == null) {
             throw new IllegalArgumentException("gemm must not be null");
         }
-        runUnchecked(k, theta, null, x, xOff, row0, m, state, gemm);
+        Network net = state.network();
+        if (packed != null) {
+            if (packed.length != net.layerCount()) {
+                throw new IllegalArgumentException("packed must hold the network's " + net.layerCount() + " layers, got "
+                        + packed.length);
+            }
+            for (int l = 1; l <= packed.length; l++) {
+                PackedWeights w = packed[l - 1];
+                if (w == null || w.outputs() != net.width(l) || w.inputs() != net.width(l - 1)) {
+                    throw new IllegalArgumentException("packed[" + (l - 1) + "] must be layer " + l + "'s "
+                            + net.width(l) + " x " + net.width(l - 1) + " weights, got "
+                            + (w == null ? "null" : w.outputs() + " x " + w.inputs()));
+                }
+            }
+        }
+        runUnchecked(k, theta, packed, x, xOff, row0, m, state, gemm);
     }
 
     private static void check(float[] theta, float[] x, int xOff, int row0, int m, ForwardState state) {

@@ -2,6 +2,7 @@ package io.backlane.train;
 
 import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
+import io.backlane.kernel.PackedWeights;
 import io.backlane.nn.Activation;
 import io.backlane.nn.Forward;
 import io.backlane.nn.Layer;
@@ -34,7 +35,7 @@ final class Backprop {
 
     /**
      * A backprop on {@code ws}, which other threads' backprops share: each works on rows of its own
-     * ({@link #errors(float[], float[], int, float[], int, int, int)}) or units of its own
+     * ({@link #errors(float[], PackedWeights[], float[], int, float[], int, int, int)}) or units of its own
      * ({@link #layerRows}), packing into {@code gemm} (null: the workspace's own).
      */
     Backprop(Network net, Kernels k, Workspace ws, GemmWorkspace gemm) {
@@ -54,9 +55,9 @@ final class Backprop {
         return loss;
     }
 
-    /** {@link #errors(float[], float[], int, float[], int, int, int)} into the workspace's first m rows. */
+    /** {@link #errors(float[], PackedWeights[], float[], int, float[], int, int, int)} into the workspace's first m rows. */
     double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        return errors(theta, x, xOff, y, yOff, 0, m);
+        return errors(theta, null, x, xOff, y, yOff, 0, m);
     }
 
     /**
@@ -67,8 +68,8 @@ final class Backprop {
      *
      * @throws Divergence when the loss or an error dZ[l] is not finite
      */
-    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int row0, int m) {
-        double loss = forwardLoss(theta, x, xOff, y, yOff, row0, m);
+    double errors(float[] theta, PackedWeights[] packed, float[] x, int xOff, float[] y, int yOff, int row0, int m) {
+        double loss = forwardLoss(theta, packed, x, xOff, y, yOff, row0, m);
         if (!Double.isFinite(loss)) {
             throw new Divergence(firstNonFiniteLayer(row0, m), "loss", loss);
         }
@@ -154,12 +155,13 @@ final class Backprop {
      * correct predictions.
      */
     double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        return forwardLoss(theta, x, xOff, y, yOff, 0, m);
+        return forwardLoss(theta, null, x, xOff, y, yOff, 0, m);
     }
 
     /** {@link #forwardLoss(float[], float[], int, float[], int, int)} into rows row0 .. row0 + m. */
-    private double forwardLoss(float[] theta, float[] x, int xOff, float[] y, int yOff, int row0, int m) {
-        Forward.runRows(k, theta, x, xOff, row0, m, ws.forward, gemm);
+    private double forwardLoss(float[] theta, PackedWeights[] packed, float[] x, int xOff, float[] y, int yOff,
+                               int row0, int m) {
+        Forward.runRows(k, theta, packed, x, xOff, row0, m, ws.forward, gemm);
         int layers = net.layerCount();
         int nOut = net.outputWidth();
         int size = m * nOut;

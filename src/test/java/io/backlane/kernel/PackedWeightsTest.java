@@ -101,6 +101,26 @@ class PackedWeightsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void repackingInPlaceGivesWhatAFreshPackGives(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        GemmWorkspace ws = new GemmWorkspace();
+        Random rnd = new Random(23L);
+        for (int[] shape : new int[][] {{784, 256}, {30, 16}, {300, 10}, {257, 65}}) {
+            int k = shape[0], n = shape[1], m = 9, wOff = 5;
+            PackedWeights reused = kernels.packWeights(n, k, randoms(rnd, n * k), 0);
+            float[] w = randoms(rnd, wOff + n * k);
+            kernels.repackWeights(reused, w, wOff);
+            float[] a = randoms(rnd, m * k);
+            float[] fromReused = new float[m * n];
+            float[] fromFresh = new float[m * n];
+            kernels.multiplyPacked(m, a, 0, reused, fromReused, 0, ws);
+            kernels.multiplyPacked(m, a, 0, kernels.packWeights(n, k, w, wOff), fromFresh, 0, ws);
+            assertTrue(Arrays.equals(fromFresh, fromReused), implementation + " " + n + " x " + k);
+        }
+    }
+
     @Test
     void refusesWeightsPackedForOtherKernels() {
         Kernels vector = Implementations.named(Implementations.VECTOR);
@@ -129,6 +149,13 @@ class PackedWeightsTest {
         assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(4, 3, new float[11], 0));
         assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(0, 3, new float[12], 0));
         assertThrows(IllegalArgumentException.class, () -> scalar.packWeights(4, 3, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> scalar.repackWeights(mine, new float[11], 0));
+        assertThrows(IllegalArgumentException.class, () -> scalar.repackWeights(mine, new float[12], 1));
+        assertThrows(IllegalArgumentException.class, () -> scalar.repackWeights(null, new float[12], 0));
+        PackedWeights vectors = Implementations.named(Implementations.VECTOR).packWeights(4, 3, new float[12], 0);
+        if (vectors.engine != mine.engine) {
+            assertThrows(IllegalArgumentException.class, () -> scalar.repackWeights(vectors, new float[12], 0));
+        }
     }
 
     private static float[] randoms(Random rnd, int n) {

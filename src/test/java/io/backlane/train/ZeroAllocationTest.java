@@ -103,4 +103,41 @@ class ZeroAllocationTest {
         }
         fail("the last epochs' steps of a fit still allocate after " + attempts + " fits in 20 s; " + last);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void stepsOfSeveralSharesOnTwoThreadsAllocateNothingOnEitherThread(Supplier<Optimizer> optimizer) {
+        // 300 rows: 2 shares, one per thread; 64 + 24 + 5 units: the second phase's 3 tasks shared out.
+        Network net = network(Loss.CATEGORICAL_CROSS_ENTROPY);
+        Examples data = TestData.random(300, net.inputWidth(), net.outputWidth(), Loss.CATEGORICAL_CROSS_ENTROPY, 3);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Trainer trainer = Trainer.builder(Parameters.initialize(net, 1)).optimizer(optimizer.get()).batchSize(300)
+                .l2(1e-3f).threads(2).build()) {
+            trainer.step(data.x(), 0, data.y(), 0, 300); // starts the worker
+            long worker = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("backlane-trainer-")).mapToLong(Thread::threadId).max().orElseThrow();
+            assertTrue(threads.getThreadAllocatedBytes(worker) > 0, "the worker thread's allocation is measured");
+            long deadline = System.nanoTime() + 20_000_000_000L; // until C2 has compiled both threads' code
+            int clean = 0;
+            long caller = -1, work = -1;
+            while (clean < 3 && System.nanoTime() < deadline) {
+                long workerBefore = threads.getThreadAllocatedBytes(worker);
+                caller = AllocationProbe.allocated(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        trainer.step(data.x(), 0, data.y(), 0, 300);
+                    }
+                });
+                work = threads.getThreadAllocatedBytes(worker) - workerBefore;
+                clean = caller == 0 && work == 0 ? clean + 1 : 0;
+            }
+            assertEquals(0, caller, "bytes the calling thread allocated in the last 20 steps");
+            assertEquals(0, work, "bytes the worker thread allocated in the last 20 steps");
+        }
+    }
+
+    static Stream<Arguments> optimizers() {
+        return Stream.of(Arguments.of(org.junit.jupiter.api.Named.of("sgd", (Supplier<Optimizer>) () -> Optimizer.sgd(0.01f))),
+                Arguments.of(org.junit.jupiter.api.Named.of("adam", (Supplier<Optimizer>) () -> Optimizer.adam(1e-3f))));
+    }
 }
