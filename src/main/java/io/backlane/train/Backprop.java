@@ -84,10 +84,9 @@ final class Backprop {
             // dZ[l-1] = dA[l-1] ⊙ g'(A[l-1]), in place
             Forward.activationBackward(k, net.layer(l - 1), m * nIn, dPrev, prevOff, ws.forward.activations(l - 1),
                     prevOff, dPrev, prevOff);
-            // A finite sum of squares (in double) means every dZ is finite; the update is checked later.
-            double check = k.sumOfSquares(m * nIn, dPrev, prevOff);
-            if (!Double.isFinite(check)) {
-                throw new Divergence(l - 1, "gradient dZ", check);
+            // Every dZ finite: the update is checked later.
+            if (!k.allFinite(m * nIn, dPrev, prevOff)) {
+                throw new Divergence(l - 1, "gradient dZ", firstNonFinite(dPrev, prevOff, m * nIn));
             }
         }
         return loss;
@@ -125,7 +124,7 @@ final class Backprop {
      * (Frobenius norms). The gradient is this over m at most. Costs a pass over the activations,
      * not over the parameters.
      */
-    double productBound(float[] x, int xOff, int m) {
+    double productBound(float[] x, int xOff, int m) { // reads productBoundFloats(m) floats
         double bound = 0;
         for (int l = 1; l <= net.layerCount(); l++) {
             int nIn = net.width(l - 1);
@@ -135,6 +134,15 @@ final class Backprop {
             bound = Math.max(bound, dZ * (a + Math.sqrt(m)));
         }
         return bound;
+    }
+
+    /** The floats {@link #productBound} reads for m rows: m·Σ_l (n[l-1] + n[l]). */
+    long productBoundFloats(int m) {
+        long perRow = 0;
+        for (int l = 1; l <= net.layerCount(); l++) {
+            perRow += net.width(l - 1) + net.width(l);
+        }
+        return perRow * m;
     }
 
     /**
@@ -220,6 +228,16 @@ final class Backprop {
             }
         }
         return best;
+    }
+
+    /** The first NaN or infinity of x[off .. off + n) (NaN if there is none). */
+    private static float firstNonFinite(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            if (!Float.isFinite(x[i])) {
+                return x[i];
+            }
+        }
+        return Float.NaN;
     }
 
     /** The first layer whose pre-activations or activations in rows row0 .. row0 + m hold a NaN or infinity (0 if none). */

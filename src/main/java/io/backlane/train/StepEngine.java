@@ -155,9 +155,14 @@ final class StepEngine implements AutoCloseable {
         float decay = 1f - lr * lambda / l2Rows;
         // W ← decay·W − (α/m)·Σ dZ·A cannot overflow when |decay| ≤ 1 and every partial sum and
         // step is far below half an ulp of Float.MAX_VALUE (~1e31): then the parameters need no
-        // check. Otherwise keep a copy, update, and check.
-        double products = main.productBound(x, xOff, m);
-        boolean risky = Math.abs(decay) > 1f || !(products < 1e37) || !(lr * products / m < 1e30);
+        // check. Otherwise keep a copy, update, and check. The bound reads the batch's activations
+        // and errors; where they outnumber two passes over the parameters (a large batch), the copy
+        // and the check are cheaper than the bound, and are made instead.
+        boolean risky = Math.abs(decay) > 1f || main.productBoundFloats(m) > 2L * theta.length;
+        if (!risky) {
+            double products = main.productBound(x, xOff, m);
+            risky = !(products < 1e37) || !(lr * products / m < 1e30);
+        }
         if (risky) {
             System.arraycopy(theta, 0, beforeStep, 0, theta.length);
         }

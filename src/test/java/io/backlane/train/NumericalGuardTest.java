@@ -92,4 +92,19 @@ class NumericalGuardTest {
             assertArrayEquals(new float[] {1f, 0f}, p.values(), optimizer + ": parameters as before the step");
         }
     }
+
+    @Test
+    void anUpdateThatOverflowsIsRolledBackInALargeBatchOnTwoThreads() {
+        // 300 rows: two shares on the worker pool, and more activations than parameters, so the
+        // fused update is made on a copy and checked rather than bounded first.
+        float[] x = new float[300];
+        java.util.Arrays.fill(x, 1e19f);
+        Examples d = new Examples(x, new float[300], 300);
+        Parameters p = new Parameters(linear(), new float[] {1f, 0f});
+        try (Trainer trainer = Trainer.builder(p).optimizer(Optimizer.sgd(10f)).batchSize(300).threads(2).build()) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.step(d.x(), 0, d.y(), 0, 300));
+            assertEquals(1, e.layer(), e.getMessage());
+        }
+        assertArrayEquals(new float[] {1f, 0f}, p.values(), "parameters as before the step");
+    }
 }
