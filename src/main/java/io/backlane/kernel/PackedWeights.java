@@ -36,4 +36,12 @@ public final class PackedWeights {
     public int inputs() {
         return k;
     }
+
+    /**
+     * Whether W is laid out for the GEMM micro-kernel; false for a narrow W (at most half a tile
+     * wide), kept as it is and multiplied by dot products, which gain nothing from being prepacked.
+     */
+    public boolean isTiled() {
+        return !engine.keepsWeightsUnpacked(n);
+    }
 }

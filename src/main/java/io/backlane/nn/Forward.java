@@ -34,7 +34,8 @@ public final class Forward {
      * {@code gemm}: for data-parallel training, where each thread runs its own rows of one batch
      * into one state, with GEMM buffers of its own. With {@code packed} (W[l] at l − 1, packed by
      * {@code k} from theta's weights, as they are now) the products read those, and each row's
-     * results do not depend on the other rows; null: W is read from theta.
+     * results do not depend on the other rows; where {@code packed} or its entry is null, W is read
+     * from theta.
      */
     public static void runRows(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff, int row0, int m,
                                ForwardState state, GemmWorkspace gemm) {
@@ -50,10 +51,9 @@ public final class Forward {
             }
             for (int l = 1; l <= packed.length; l++) {
                 PackedWeights w = packed[l - 1];
-                if (w == null || w.outputs() != net.width(l) || w.inputs() != net.width(l - 1)) {
+                if (w != null && (w.outputs() != net.width(l) || w.inputs() != net.width(l - 1))) {
                     throw new IllegalArgumentException("packed[" + (l - 1) + "] must be layer " + l + "'s "
-                            + net.width(l) + " x " + net.width(l - 1) + " weights, got "
-                            + (w == null ? "null" : w.outputs() + " x " + w.inputs()));
+                            + net.width(l) + " x " + net.width(l - 1) + " weights, got " + w.outputs() + " x " + w.inputs());
                 }
             }
         }
@@ -102,8 +102,8 @@ public final class Forward {
     }
 
     /**
-     * The pass into rows row0 .. row0 + m; with {@code packed} (W[l] at l − 1) the products read
-     * those, else W from theta.
+     * The pass into rows row0 .. row0 + m; with {@code packed} (W[l] at l − 1, where not null) the
+     * products read those, else W from theta.
      */
     private static void runUnchecked(Kernels k, float[] theta, PackedWeights[] packed, float[] x, int xOff,
                                      int row0, int m, ForwardState state, GemmWorkspace gemm) {
@@ -118,7 +118,7 @@ public final class Forward {
             float[] a = state.a[l];
             float[] z = l == layers ? state.logits : a;
             // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l])
-            if (packed != null) {
+            if (packed != null && packed[l - 1] != null) {
                 k.multiplyPacked(m, in, inOff, packed[l - 1], z, off, gemm);
             } else {
                 k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,

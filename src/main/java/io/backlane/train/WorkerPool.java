@@ -48,7 +48,8 @@ final class WorkerPool implements AutoCloseable {
 
     private final Network net;
     private final Kernels k;
-    private final PackedWeights[] packed; // [l - 1] W[l] packed once per step for every share's forward pass
+    private final PackedWeights[] packed; // [l - 1] W[l] packed once per step for every share's forward pass (null: not tiled)
+    private boolean packedOnce;
     private final Backprop[] parts;    // parts[t]: thread t's backprop on the caller's workspace; parts[0] is the caller's
     private final Worker[] workers;    // workers[t] runs thread t's part of each phase, t >= 1
     private final int[] taskLayer;     // [task] the layer l of the second phase's tasks, the largest first
@@ -155,11 +156,19 @@ final class WorkerPool implements AutoCloseable {
             start += rows;
         }
         errorsPhase = true;
-        for (int l = 1; l <= packed.length; l++) { // allocated by the first step, then repacked in place
-            if (packed[l - 1] == null) {
-                packed[l - 1] = k.packWeights(net.width(l), net.width(l - 1), theta, net.weightOffset(l));
-            } else {
-                k.repackWeights(packed[l - 1], theta, net.weightOffset(l));
+        if (!packedOnce) { // allocated by the first step, then repacked in place
+            for (int l = 1; l <= packed.length; l++) {
+                PackedWeights w = k.packWeights(net.width(l), net.width(l - 1), theta, net.weightOffset(l));
+                // A narrow W would be multiplied by dot products (with k = 30, mostly in their scalar
+                // tails): each share's own GEMM chooses better, and costs little on so few units.
+                packed[l - 1] = w.isTiled() ? w : null;
+            }
+            packedOnce = true;
+        } else {
+            for (int l = 1; l <= packed.length; l++) {
+                if (packed[l - 1] != null) {
+                    k.repackWeights(packed[l - 1], theta, net.weightOffset(l));
+                }
             }
         }
         run(Math.min(parts.length, shares));

@@ -121,6 +121,14 @@ class PackedWeightsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void aNarrowMatrixIsKeptAsItIsAndAWideOneTiled(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        assertTrue(!kernels.packWeights(1, 30, new float[30], 0).isTiled(), "an output layer of one unit");
+        assertTrue(kernels.packWeights(256, 30, new float[256 * 30], 0).isTiled(), "a layer of 256 units");
+    }
+
     @Test
     void refusesWeightsPackedForOtherKernels() {
         Kernels vector = Implementations.named(Implementations.VECTOR);
