@@ -34,6 +34,7 @@ final class StepEngine implements AutoCloseable {
     private final int threads;
     private final boolean fusedSgd;
     private final float[] beforeStep;     // (P) the parameters before a step whose update might overflow
+    private final StepWeights weights;    // W[l] packed for the forward products of a step of StepWeights.MIN_ROWS rows or more
 
     private Backprop main;                // this thread's backprop and workspace
     private WorkerPool pool;              // batches of several shares (WorkerPool.sharesFor), on `threads` threads
@@ -51,6 +52,7 @@ final class StepEngine implements AutoCloseable {
         this.threads = threads;
         this.fusedSgd = optimizer.isPlainGradientDescent() && clipNorm == 0f;
         this.beforeStep = new float[theta.length];
+        this.weights = new StepWeights(net, k);
     }
 
     /** The workspace of the calling thread (null before {@link #ensureCapacity}). */
@@ -78,7 +80,7 @@ final class StepEngine implements AutoCloseable {
             pool = null;
         }
         if (WorkerPool.sharesFor(m) > 1) {
-            pool = new WorkerPool(net, k, main, threads);
+            pool = new WorkerPool(net, k, main, weights, threads);
         }
     }
 
@@ -210,7 +212,10 @@ final class StepEngine implements AutoCloseable {
     /** Forward and backward to the errors dZ[l] of m rows (on all threads); returns the mean data loss. */
     private double errors(float[] x, int xOff, float[] y, int yOff, int m) {
         try {
-            return usesPool(m) ? pool.errors(theta, x, xOff, y, yOff, m) : main.errors(theta, x, xOff, y, yOff, m);
+            if (usesPool(m)) {
+                return pool.errors(theta, x, xOff, y, yOff, m);
+            }
+            return main.errors(theta, m >= StepWeights.MIN_ROWS ? weights.pack(theta) : null, x, xOff, y, yOff, 0, m);
         } catch (Divergence d) {
             throw diverged(d);
         }

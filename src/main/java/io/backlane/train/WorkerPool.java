@@ -16,9 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  *       equal row ranges of at least {@value #MIN_SHARE_ROWS} rows, at most {@value #MAX_SHARES} of
  *       them; thread t (the caller is thread 0) runs shares t, t + T, t + 2T, ... forward and
  *       backward to the errors dZ[l], into the share's own rows of the workspace. The caller first
- *       packs every W[l] once ({@link Kernels#repackWeights}) for all the shares' forward products,
- *       which then pack only their activations (10% more samples a second at batch 1024 than
- *       unpacked dot products, which read all of W once per four rows).</li>
+ *       packs the weights once ({@link StepWeights}) for all the shares' forward products, which
+ *       then pack only their activations (10% more samples a second at batch 1024 than unpacked dot
+ *       products, which read all of W once per four rows).</li>
  *   <li>{@link #gradient} or {@link #descend}: the products dZ[l]ᵀ·A[l-1] over the whole batch, cut
  *       by units instead: each task is up to {@value #UNITS_PER_TASK} rows of one W[l] (and entries
  *       of b[l]), taken by whichever thread is free. Plain SGD writes the parameters directly, so no
@@ -47,9 +47,7 @@ final class WorkerPool implements AutoCloseable {
     private static final int SPINS = 20_000;
 
     private final Network net;
-    private final Kernels k;
-    private final PackedWeights[] packed; // [l - 1] W[l] packed once per step for every share's forward pass (null: not tiled)
-    private boolean packedOnce;
+    private final StepWeights weights;   // W[l] packed once per step for every share's forward pass
     private final Backprop[] parts;    // parts[t]: thread t's backprop on the caller's workspace; parts[0] is the caller's
     private final Worker[] workers;    // workers[t] runs thread t's part of each phase, t >= 1
     private final int[] taskLayer;     // [task] the layer l of the second phase's tasks, the largest first
@@ -69,6 +67,7 @@ final class WorkerPool implements AutoCloseable {
     // The phase being run: written by the caller before it publishes the task number.
     private boolean errorsPhase;
     private float[] theta;
+    private PackedWeights[] packedLayers;
     private float[] x;
     private float[] y;
     private int xOff;
@@ -84,10 +83,9 @@ final class WorkerPool implements AutoCloseable {
      * A pool of {@code threads} (the caller and threads − 1 workers) on {@code callerPart}'s
      * workspace, which must hold the largest batch.
      */
-    WorkerPool(Network net, Kernels k, Backprop callerPart, int threads) {
+    WorkerPool(Network net, Kernels k, Backprop callerPart, StepWeights weights, int threads) {
         this.net = net;
-        this.k = k;
-        packed = new PackedWeights[net.layerCount()];
+        this.weights = weights;
         parts = new Backprop[threads];
         workers = new Worker[threads];
         losses = new double[MAX_SHARES];
@@ -156,21 +154,7 @@ final class WorkerPool implements AutoCloseable {
             start += rows;
         }
         errorsPhase = true;
-        if (!packedOnce) { // allocated by the first step, then repacked in place
-            for (int l = 1; l <= packed.length; l++) {
-                PackedWeights w = k.packWeights(net.width(l), net.width(l - 1), theta, net.weightOffset(l));
-                // A narrow W would be multiplied by dot products (with k = 30, mostly in their scalar
-                // tails): each share's own GEMM chooses better, and costs little on so few units.
-                packed[l - 1] = w.isTiled() ? w : null;
-            }
-            packedOnce = true;
-        } else {
-            for (int l = 1; l <= packed.length; l++) {
-                if (packed[l - 1] != null) {
-                    k.repackWeights(packed[l - 1], theta, net.weightOffset(l));
-                }
-            }
-        }
+        packedLayers = weights.pack(theta);
         run(Math.min(parts.length, shares));
         double loss = 0;
         long c = 0;
@@ -255,7 +239,7 @@ final class WorkerPool implements AutoCloseable {
             int nIn = net.inputWidth();
             int nOut = net.outputWidth();
             for (int s = t; s < shares; s += parts.length) {
-                losses[s] = part.errors(theta, packed, x, xOff + from[s] * nIn, y, yOff + from[s] * nOut, from[s], count[s]);
+                losses[s] = part.errors(theta, packedLayers, x, xOff + from[s] * nIn, y, yOff + from[s] * nOut, from[s], count[s]);
                 correct[s] = part.correct;
                 total[s] = part.total;
             }

@@ -72,7 +72,9 @@ class DataParallelTest {
             double[] sum = new double[NET.parameterCount()];
             sum[0] = 1;   // sums are added to what is there
             double lossSum = chunked.addGradientSum(data.x(), 0, data.y(), 0, 130, sum);
-            assertEquals(mean * 130, lossSum, 1e-9 * lossSum);
+            // The whole batch (weights packed first) and the chunks (dot products) take different
+            // GEMM paths: the logits may differ in their last bits.
+            assertEquals(mean * 130, lossSum, 1e-6 * lossSum);
             sum[0] -= 1;
             for (int i = 0; i < g.length; i++) {
                 assertEquals(g[i] * 130.0, sum[i], 1e-4 * Math.max(1, Math.abs(sum[i])), NET.parameterName(i));

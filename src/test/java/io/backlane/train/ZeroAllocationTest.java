@@ -25,7 +25,7 @@ class ZeroAllocationTest {
                 () -> Optimizer.nesterov(0.01f, 0.9f), () -> Optimizer.adam(1e-3f), () -> Optimizer.adamW(1e-3f, 0.01f));
         for (Supplier<Optimizer> o : optimizers) {
             for (Loss loss : Loss.values()) {
-                for (int batch : new int[] {1, 33}) {
+                for (int batch : new int[] {1, 33, 100}) { // 100: weights packed first (StepWeights)
                     cases.add(Arguments.of(org.junit.jupiter.api.Named.of(o.get().toString(), o), loss, batch));
                 }
             }
