@@ -165,16 +165,18 @@ final class StepEngine implements AutoCloseable {
             double products = main.productBound(x, xOff, m);
             risky = !(products < 1e37) || !(lr * products / m < 1e30);
         }
-        if (risky) {
-            System.arraycopy(theta, 0, beforeStep, 0, theta.length);
-        }
-        if (usesPool(m)) {
-            pool.descend(theta, lr, decay);
+        boolean finite;
+        if (usesPool(m)) { // the pool's threads copy and check the parameters each one updates
+            finite = pool.descend(theta, lr, decay, risky ? beforeStep : null);
         } else {
+            if (risky) {
+                System.arraycopy(theta, 0, beforeStep, 0, theta.length);
+            }
             main.descend(theta, x, xOff, m, lr, decay);
+            finite = !risky || k.allFinite(theta.length, theta, 0);
         }
         update.updates++;   // counted as the optimizer's own updates are
-        if (risky && !k.allFinite(theta.length, theta, 0)) {
+        if (!finite) {
             int layer = firstNonFiniteParameterLayer();
             System.arraycopy(beforeStep, 0, theta, 0, theta.length);
             throw diverged(layer, "a parameter after the update", Double.NaN);

@@ -5,6 +5,7 @@ import io.backlane.kernel.Kernels;
 import io.backlane.kernel.PackedWeights;
 import io.backlane.nn.Network;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -47,6 +48,7 @@ final class WorkerPool implements AutoCloseable {
     private static final int SPINS = 20_000;
 
     private final Network net;
+    private final Kernels k;
     private final StepWeights weights;   // W[l] packed once per step for every share's forward pass
     private final Backprop[] parts;    // parts[t]: thread t's backprop on the caller's workspace; parts[0] is the caller's
     private final Worker[] workers;    // workers[t] runs thread t's part of each phase, t >= 1
@@ -60,6 +62,7 @@ final class WorkerPool implements AutoCloseable {
     private final int[] count;         // [share] rows
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger nextTask = new AtomicInteger();
+    private final AtomicBoolean allFinite = new AtomicBoolean(); // the second phase's check (descend with a backup)
     private volatile boolean closed;
     private volatile Thread caller;
     private long task;
@@ -78,6 +81,7 @@ final class WorkerPool implements AutoCloseable {
     private float beta;
     private float betaBias;
     private float[] target;
+    private float[] backup;            // descend: where each task copies its parameters first (null: no copy, no check)
 
     /**
      * A pool of {@code threads} (the caller and threads − 1 workers) on {@code callerPart}'s
@@ -85,6 +89,7 @@ final class WorkerPool implements AutoCloseable {
      */
     WorkerPool(Network net, Kernels k, Backprop callerPart, StepWeights weights, int threads) {
         this.net = net;
+        this.k = k;
         this.weights = weights;
         parts = new Backprop[threads];
         workers = new Worker[threads];
@@ -174,9 +179,18 @@ final class WorkerPool implements AutoCloseable {
         update(1f / m, 0f, 0f, gradient);
     }
 
-    /** The second phase after {@link #errors}: plain SGD into {@code theta}, as {@link Backprop#descend}. */
-    void descend(float[] theta, float lr, float decay) {
+    /**
+     * The second phase after {@link #errors}: plain SGD into {@code theta}, as {@link Backprop#descend}.
+     * With a {@code backup} (P), each task first copies the parameters it is about to update into
+     * it and afterwards checks them, on its own thread: returns whether every updated parameter
+     * is finite, and then {@code backup} holds all of theta as it was before.
+     */
+    boolean descend(float[] theta, float lr, float decay, float[] backup) {
+        this.backup = backup;
+        allFinite.set(true);
         update(-lr / m, decay, 1f, theta);
+        this.backup = null;
+        return allFinite.get();
     }
 
     private void update(float alpha, float beta, float betaBias, float[] target) {
@@ -245,7 +259,17 @@ final class WorkerPool implements AutoCloseable {
             }
         } else {
             for (int i; (i = nextTask.getAndIncrement()) < taskLayer.length; ) {
-                part.layerRows(taskLayer[i], taskFrom[i], taskUnits[i], x, xOff, m, alpha, beta, betaBias, target);
+                int l = taskLayer[i], u0 = taskFrom[i], units = taskUnits[i];
+                int weights = net.weightOffset(l) + u0 * net.width(l - 1), weightCount = units * net.width(l - 1);
+                int biases = net.biasOffset(l) + u0;
+                if (backup != null) {
+                    System.arraycopy(target, weights, backup, weights, weightCount);
+                    System.arraycopy(target, biases, backup, biases, units);
+                }
+                part.layerRows(l, u0, units, x, xOff, m, alpha, beta, betaBias, target);
+                if (backup != null && !(k.allFinite(weightCount, target, weights) && k.allFinite(units, target, biases))) {
+                    allFinite.set(false);
+                }
             }
         }
     }
