@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  *       products, which read all of W once per four rows).</li>
  *   <li>{@link #gradient} or {@link #descend}: the products dZ[l]ᵀ·A[l-1] over the whole batch, cut
  *       by units instead: each task is up to {@value #UNITS_PER_TASK} rows of one W[l] (and entries
- *       of b[l]), taken by whichever thread is free. Plain SGD writes the parameters directly, so no
+ *       of b[l]; {@link #unitsPerTask}), taken by whichever thread is free. Plain SGD writes the parameters directly, so no
  *       gradient is written, and nothing is added up after the threads finish.</li>
  * </ol>
  * The shares and the tasks depend on the batch size and the network alone, and each computes its
@@ -100,13 +100,14 @@ final class WorkerPool implements AutoCloseable {
         count = new int[MAX_SHARES];
         int tasks = 0;
         for (int l = 1; l <= net.layerCount(); l++) {
-            tasks += (net.width(l) + UNITS_PER_TASK - 1) / UNITS_PER_TASK;
+            tasks += (net.width(l) + unitsPerTask(net.width(l)) - 1) / unitsPerTask(net.width(l));
         }
         long[] cost = new long[tasks];
         int[][] byCost = new int[tasks][];
         for (int l = 1, t = 0; l <= net.layerCount(); l++) {
-            for (int u = 0; u < net.width(l); u += UNITS_PER_TASK, t++) {
-                int units = Math.min(UNITS_PER_TASK, net.width(l) - u);
+            int perTask = unitsPerTask(net.width(l));
+            for (int u = 0; u < net.width(l); u += perTask, t++) {
+                int units = Math.min(perTask, net.width(l) - u);
                 cost[t] = (long) units * (net.width(l - 1) + 1);
                 byCost[t] = new int[] {l, u, units, t};
             }
@@ -130,6 +131,15 @@ final class WorkerPool implements AutoCloseable {
             workers[t].thread = thread;
             thread.start();
         }
+    }
+
+    /**
+     * The units per task of a layer of n units: {@value #UNITS_PER_TASK}, or half the layer (in
+     * whole tiles of 4) from 64 to 255 units, so that two threads share a narrower layer's product
+     * too (the 784-256-128-10 network's 128-unit layer is a seventh of the second phase).
+     */
+    static int unitsPerTask(int n) {
+        return n >= 2 * UNITS_PER_TASK || n < 64 ? UNITS_PER_TASK : (n / 2 + 3) / 4 * 4;
     }
 
     /** How many shares m rows are cut into: a function of m alone, never of the thread count. */

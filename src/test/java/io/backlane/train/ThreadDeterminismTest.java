@@ -102,10 +102,14 @@ class ThreadDeterminismTest {
     @ParameterizedTest(name = "scalar kernels: {0}")
     @ValueSource(booleans = {true, false})
     void anSgdStepOnALayerOfSeveralTasksIsBitIdenticalForAnyThreadCountAndRight(boolean scalar) {
-        // 300 units: three tasks of the second phase (128, 128, 44 rows of W[1]); 512 rows: 4 shares.
+        // Tasks of the second phase: 300 units in three (128, 128, 44 rows of W[1]), 100 in two
+        // (52, 48), 5 in one; 512 rows: 4 shares.
         Kernels kernels = scalar ? SCALAR : Kernels.get();
-        Network wide = Network.builder(20).dense(300, Activation.RELU).dense(5, Activation.SOFTMAX)
-                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Network wide = Network.builder(20).dense(300, Activation.RELU).dense(100, Activation.TANH)
+                .dense(5, Activation.SOFTMAX).loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        assertEquals(128, WorkerPool.unitsPerTask(300));
+        assertEquals(52, WorkerPool.unitsPerTask(100));
+        assertEquals(128, WorkerPool.unitsPerTask(5));
         Examples data = TestData.random(512, 20, 5, Loss.CATEGORICAL_CROSS_ENTROPY, 9);
         float lr = 0.5f, lambda = 0.2f;
         float[] expected = null;
