@@ -64,9 +64,9 @@ abstract class BlockedGemm {
      * (a batch of 1 is a matrix-vector product), a rank-k update with tiny k (the weight gradient of
      * a batch of 1 is an outer product: writing C dominates, and packing would only add a pass), or
      * a tiny product; else too few columns to fill half a tile (an output layer of width 10), or
-     * A·Bᵀ with at most {@link Blocking#dotMaxM()} rows, whose rows are contiguous in k, so tiled dot
-     * products need no packing while the packed path would pack all of B (a layer's whole weight
-     * matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
+     * A·Bᵀ with at most {@link Blocking#dotMaxM()} rows of at least {@link Blocking#dotMinVectors()}
+     * vectors, whose rows are contiguous in k, so tiled dot products need no packing while the
+     * packed path would pack all of B (a layer's whole weight matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
      * and over n for row updates, would run mostly in its scalar tail (k = 30: one vector of 16 and
      * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower that way than packed), or
      * for dot products shorter than 4 vectors, whose horizontal sums outweigh their FMAs (569 rows ·
@@ -88,7 +88,7 @@ abstract class BlockedGemm {
         if (dot && k < 4 * lanes) {
             return false; // each dot product ends in a horizontal sum, which then costs more than its few FMAs
         }
-        return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM());
+        return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM() && k >= blocking.dotMinVectors() * lanes);
     }
 
     /** The lanes of the unpacked path's vector loops, whose scalar tails are shorter than this (1: no tails). */

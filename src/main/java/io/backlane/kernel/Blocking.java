@@ -20,9 +20,10 @@ package io.backlane.kernel;
  * @param unpackedMaxVolume products of at most this many multiply-adds (m·n·k) skip packing
  * @param dotMaxM           A·Bᵀ with at most this many rows runs as tiled dot products, unpacked;
  *                          0 where the micro-kernel has no tiled dot-product kernel
+ * @param dotMinVectors     ... provided its rows are at least this many vectors long
  */
 record Blocking(int mr, int nr, int kc, int mc, int nc,
-                int unpackedMaxK, long unpackedMaxVolume, int dotMaxM) {
+                int unpackedMaxK, long unpackedMaxVolume, int dotMaxM, int dotMinVectors) {
 
     /** Rejects tables that would leave a partial tile at the end of every full block. */
     Blocking {

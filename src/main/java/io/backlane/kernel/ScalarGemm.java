@@ -32,8 +32,9 @@ final class ScalarGemm extends BlockedGemm {
             4,
             32L * 32 * 32,
             // dotMaxM 0: its dot products are untiled, one element of C at a time, so A·Bᵀ takes
-            // the packed path like any other product, where each load feeds four multiply-adds.
-            0);
+            // the packed path like any other product, where each load feeds four multiply-adds
+            // (dotMinVectors is then unused).
+            0, 0);
 
     ScalarGemm() {
         super(BLOCKING);

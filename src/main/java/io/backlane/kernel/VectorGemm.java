@@ -69,10 +69,15 @@ final class VectorGemm extends BlockedGemm {
             // for itself on a product this small. Set by hand, not measured: no shape in
             // bench/README.md is this small.
             32L * 32 * 32,
-            // dotMaxM 128: A·Bᵀ (a forward pass, Z = A·Wᵀ) with up to 128 rows runs as 4×4-tiled dot
-            // products, unpacked. Measured on Zen 5: 32×256×784 at 109 GFLOP/s against 64 packed;
-            // the packed path wins from m ≈ 256 on. 128 keeps a batch of 128 on the dot products.
-            128);
+            // dotMaxM 64, dotMinVectors 32: A·Bᵀ (a forward pass, Z = A·Wᵀ) with up to 64 rows
+            // of at least 32 vectors (k ≥ 512 at 512 bits) runs as 4×4-tiled dot products,
+            // unpacked: packing all of B (a layer's weights, transposed) costs more than a few rows
+            // of A gain from the micro-kernel. Each tile ends in 16 horizontal sums, which shorter
+            // rows do not pay for. Measured on Zen 4 (GemmBenchmark, transposed strips packed in
+            // 4×4 register transposes): k = 784, n = 256: 86 / 89 / 90 GFLOP/s as dot products at
+            // m = 32 / 64 / 128, against 75 / 83 / 89 packed; k = 256, n = 128: 57 / 66 / 65 as
+            // dot products, against 72 / 84 / 92 packed.
+            64, 32);
 
     VectorGemm() {
         super(BLOCKING);

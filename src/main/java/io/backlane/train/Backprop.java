@@ -10,10 +10,11 @@ import io.backlane.nn.Loss;
 import io.backlane.nn.Network;
 
 /**
- * Forward and backward propagation over one batch (or one thread's share of it), into one
- * {@link Workspace}: the mean data loss, and its gradient in {@link Workspace#gradient}, by the
- * equations of docs/backpropagation.md with examples as rows. The L2 term is added by the
- * {@link StepEngine}, once, after the shares are combined.
+ * Forward and backward propagation over one batch, or one thread's part of it, into a
+ * {@link Workspace} (its own, or one that the {@link WorkerPool}'s threads share): the mean data
+ * loss and the errors dZ[l] of some rows ({@link #errors}), then the gradient, or the SGD update,
+ * of some units ({@link #layerRows}), by the equations of docs/backpropagation.md with examples as
+ * rows. The L2 term is added by the {@link StepEngine}, once per step.
  *
  * <p>A NaN or infinity is handed back as a {@link Divergence}, before any gradient or update is
  * written, so that a worker thread can pass it to the thread that owns the training loop.
@@ -24,7 +25,7 @@ final class Backprop {
     final Workspace ws;
     private final GemmWorkspace gemm; // this thread's packing buffers
 
-    /** Correct and total predictions of the last {@link #run} or {@link #forwardLoss}, for accuracy. */
+    /** Correct and total predictions of the last {@link #errors} or {@link #forwardLoss}, for accuracy. */
     long correct;
     long total;
 
@@ -35,8 +36,8 @@ final class Backprop {
 
     /**
      * A backprop on {@code ws}, which other threads' backprops share: each works on rows of its own
-     * ({@link #errors(float[], PackedWeights[], float[], int, float[], int, int, int)}) or units of its own
-     * ({@link #layerRows}), packing into {@code gemm} (null: the workspace's own).
+     * ({@link #errors}) or units of its own ({@link #layerRows}), packing into {@code gemm} (null:
+     * the workspace's own).
      */
     Backprop(Network net, Kernels k, Workspace ws, GemmWorkspace gemm) {
         this.net = net;
@@ -46,25 +47,11 @@ final class Backprop {
     }
 
     /**
-     * Forward and backward on m rows. Returns the mean data loss; the gradient of the mean data
-     * loss over these rows lands in {@code gradient} (parameter layout).
-     */
-    double run(float[] theta, float[] x, int xOff, float[] y, int yOff, int m, float[] gradient) {
-        double loss = errors(theta, x, xOff, y, yOff, m);
-        gradient(x, xOff, m, gradient);
-        return loss;
-    }
-
-    /** {@link #errors(float[], PackedWeights[], float[], int, float[], int, int, int)} into the workspace's first m rows. */
-    double errors(float[] theta, float[] x, int xOff, float[] y, int yOff, int m) {
-        return errors(theta, null, x, xOff, y, yOff, 0, m);
-    }
-
-    /**
      * The forward pass, the loss, and every layer's error dZ[l] of m examples (x from xOff, y from
      * yOff), into rows row0 .. row0 + m of the workspace; each is checked for NaN and infinity
      * before any gradient or update is written: a failure leaves the parameters as they were.
-     * Returns the mean data loss of these rows.
+     * Returns the mean data loss of these rows. With {@code packed} ({@link StepWeights}, from
+     * theta's weights as they are now) the forward products read those; null: W from theta.
      *
      * @throws Divergence when the loss or an error dZ[l] is not finite
      */

@@ -735,11 +735,13 @@ public final class Trainer implements AutoCloseable {
 
         /**
          * Threads that share each step (default 1). A batch of m rows is cut into shares by m alone
-         * (m / 128 shares of equal size, at least 1 and at most 8), each thread backpropagates its
-         * shares in its own workspace, and the shares' gradients are added in share order. So the
-         * thread count changes the speed, never the result: the parameters after any number of steps
-         * are bit-identical for 1 thread or 8. Batches below 256 rows are one share and run on the
-         * calling thread; more than 8 threads never help. A trainer with threads owns them until
+         * (m / 128 shares of equal size, at least 1 and at most 8), which the threads run forward
+         * and backward; then the weight products over the whole batch are cut by units (rows of a
+         * layer's weights), by the network alone, and shared out too. Each share and each unit is
+         * computed by the same operations whichever thread runs it, so the thread count changes
+         * the speed, never the result: the parameters after any number of steps are bit-identical
+         * for 1 thread or 8. Batches below 256 rows are one share and run on the calling thread;
+         * more than 8 threads never help. A trainer with threads owns them until
          * {@link Trainer#close()}.
          */
         public Builder threads(int threads) {

@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  *       then pack only their activations (10% more samples a second at batch 1024 than unpacked dot
  *       products, which read all of W once per four rows).</li>
  *   <li>{@link #gradient} or {@link #descend}: the products dZ[l]ᵀ·A[l-1] over the whole batch, cut
- *       by units instead: each task is up to {@value #UNITS_PER_TASK} rows of one W[l] (and entries
- *       of b[l]; {@link #unitsPerTask}), taken by whichever thread is free. Plain SGD writes the parameters directly, so no
- *       gradient is written, and nothing is added up after the threads finish.</li>
+ *       by units instead: each task is some rows of one W[l] and the same entries of b[l]
+ *       ({@link #unitsPerTask}), taken by whichever thread is free. Plain SGD writes the parameters
+ *       directly, so no gradient is written, and nothing is added up after the threads finish.</li>
  * </ol>
  * The shares and the tasks depend on the batch size and the network alone, and each computes its
  * rows or units by the same operations whichever thread runs it: one thread or eight, the
@@ -39,10 +39,10 @@ final class WorkerPool implements AutoCloseable {
     /** The most shares, whatever the batch. */
     static final int MAX_SHARES = 8;
     /**
-     * Units (rows of W[l]) per task of the second phase: enough tasks to share the 784-256-128-10
-     * network's update between threads (256 + 128 units: 2 + 1 + 1 tasks), few enough that each
-     * task's product is a large GEMM, since every task packs the layer's activations anew. A
-     * multiple of the micro-kernels' tile heights, so that only a layer's last task has a partial tile.
+     * Units (rows of W[l]) per task of the second phase, at most: few enough tasks that each is a
+     * large GEMM, since every task packs the layer's activations anew (64-unit tasks were about 8% slower
+     * on one thread at batch 1024). A multiple of the micro-kernels' tile heights, so that only a
+     * layer's last task has a partial tile.
      */
     static final int UNITS_PER_TASK = 128;
     private static final int SPINS = 20_000;
@@ -98,29 +98,14 @@ final class WorkerPool implements AutoCloseable {
         total = new long[MAX_SHARES];
         from = new int[MAX_SHARES];
         count = new int[MAX_SHARES];
-        int tasks = 0;
-        for (int l = 1; l <= net.layerCount(); l++) {
-            tasks += (net.width(l) + unitsPerTask(net.width(l)) - 1) / unitsPerTask(net.width(l));
-        }
-        long[] cost = new long[tasks];
-        int[][] byCost = new int[tasks][];
-        for (int l = 1, t = 0; l <= net.layerCount(); l++) {
-            int perTask = unitsPerTask(net.width(l));
-            for (int u = 0; u < net.width(l); u += perTask, t++) {
-                int units = Math.min(perTask, net.width(l) - u);
-                cost[t] = (long) units * (net.width(l - 1) + 1);
-                byCost[t] = new int[] {l, u, units, t};
-            }
-        }
-        // The largest tasks first, so that the last ones to be taken are small.
-        java.util.Arrays.sort(byCost, (a, b) -> Long.compare(cost[b[3]], cost[a[3]]));
-        taskLayer = new int[tasks];
-        taskFrom = new int[tasks];
-        taskUnits = new int[tasks];
-        for (int t = 0; t < tasks; t++) {
-            taskLayer[t] = byCost[t][0];
-            taskFrom[t] = byCost[t][1];
-            taskUnits[t] = byCost[t][2];
+        int[][] tasks = tasksLargestFirst(net);
+        taskLayer = new int[tasks.length];
+        taskFrom = new int[tasks.length];
+        taskUnits = new int[tasks.length];
+        for (int t = 0; t < tasks.length; t++) {
+            taskLayer[t] = tasks[t][0];
+            taskFrom[t] = tasks[t][1];
+            taskUnits[t] = tasks[t][2];
         }
         parts[0] = callerPart;
         for (int t = 1; t < threads; t++) {
@@ -131,6 +116,23 @@ final class WorkerPool implements AutoCloseable {
             workers[t].thread = thread;
             thread.start();
         }
+    }
+
+    /**
+     * The second phase's tasks, {layer, first unit, units}, the largest product first, so that the
+     * last ones to be taken are small.
+     */
+    private static int[][] tasksLargestFirst(Network net) {
+        java.util.List<int[]> tasks = new java.util.ArrayList<>();
+        for (int l = 1; l <= net.layerCount(); l++) {
+            int perTask = unitsPerTask(net.width(l));
+            for (int u = 0; u < net.width(l); u += perTask) {
+                tasks.add(new int[] {l, u, Math.min(perTask, net.width(l) - u)});
+            }
+        }
+        // units × (inputs + 1): the task's multiply-adds per row of the batch; a stable sort
+        tasks.sort((a, b) -> Long.compare((long) b[2] * (net.width(b[0] - 1) + 1), (long) a[2] * (net.width(a[0] - 1) + 1)));
+        return tasks.toArray(new int[0][]);
     }
 
     /**
@@ -270,14 +272,14 @@ final class WorkerPool implements AutoCloseable {
         } else {
             for (int i; (i = nextTask.getAndIncrement()) < taskLayer.length; ) {
                 int l = taskLayer[i], u0 = taskFrom[i], units = taskUnits[i];
-                int weights = net.weightOffset(l) + u0 * net.width(l - 1), weightCount = units * net.width(l - 1);
+                int rows = net.weightOffset(l) + u0 * net.width(l - 1), rowsLength = units * net.width(l - 1);
                 int biases = net.biasOffset(l) + u0;
                 if (backup != null) {
-                    System.arraycopy(target, weights, backup, weights, weightCount);
+                    System.arraycopy(target, rows, backup, rows, rowsLength);
                     System.arraycopy(target, biases, backup, biases, units);
                 }
                 part.layerRows(l, u0, units, x, xOff, m, alpha, beta, betaBias, target);
-                if (backup != null && !(k.allFinite(weightCount, target, weights) && k.allFinite(units, target, biases))) {
+                if (backup != null && !(k.allFinite(rowsLength, target, rows) && k.allFinite(units, target, biases))) {
                     allFinite.set(false);
                 }
             }

@@ -4,9 +4,10 @@ import io.backlane.nn.ForwardState;
 import io.backlane.nn.Network;
 
 /**
- * Every buffer one training thread needs, allocated once for a maximum batch size: the forward
- * state and what the backward pass adds to it. Training only writes into it: after the first step
- * (which sizes the GEMM packing buffers), a step allocates nothing.
+ * Every buffer of a training step, allocated once for a maximum batch size: the forward state and
+ * what the backward pass adds to it. The {@link WorkerPool}'s threads share it, each writing rows
+ * or units of its own. Training only writes into it: after the first step (which sizes the GEMM
+ * packing buffers), a step allocates nothing.
  *
  * <p>Shapes (m ≤ maxBatch, n[l] = {@code network.width(l)}, P = parameter count), in the names of
  * docs/backpropagation.md:

@@ -30,10 +30,14 @@ class SgemmTest {
         Kernels kernels = Implementations.named(impl);
         BlockedGemm engine = Implementations.engineOf(kernels);
         // One shape per path, so that each combination runs through both.
-        int[][] shapes = {{17, 33, 31}, {70, 90, 45}};
+        int longRows = Math.max(engine.blocking.dotMinVectors() * engine.vectorLength(), 32) + 3;
+        int[][] shapes = {{17, 33, 31}, {70, 90, 45}, {40, 90, longRows}};
         assertTrue(engine.useUnpacked(false, false, 17, 33, 31));
         assertFalse(engine.useUnpacked(false, false, 70, 90, 45));
-        assertEquals(engine.blocking.dotMaxM() >= 70, engine.useUnpacked(false, true, 70, 90, 64), "A·Bᵀ with few rows: dot products where tiled");
+        assertEquals(engine.blocking.dotMaxM() >= 40, engine.useUnpacked(false, true, 40, 90, longRows),
+                "A·Bᵀ with few long rows: dot products where tiled");
+        assertFalse(engine.useUnpacked(false, true, 40, 90, 64), "A·Bᵀ with short rows: packed");
+        assertFalse(engine.useUnpacked(false, true, 70, 90, 64));
         assertFalse(engine.useUnpacked(false, true, 300, 90, 64));
         assertEquals(engine.vectorLength() == 1, engine.useUnpacked(false, true, 5000, 1, 2 * engine.vectorLength()), "dot products of 2 vectors");
         // A dot product or row update mostly in its scalar tail (2L − 1 long) takes the packed path instead.
