@@ -171,41 +171,13 @@ final class VectorKernels extends Kernels {
     @Override
     void columnSumsUnchecked(int rows, int cols, float alpha, float[] a, int aOff, int lda,
                              float beta, float[] dst, int dstOff) {
-        // Down the rows four vectors of columns at a time, the sums in registers: dst is read and
-        // written once, not once per row (a bias gradient of 16 units over 569 rows was 569 calls
-        // of a one-vector axpy). Each element gets the operations axpyVector gives it: fused
-        // multiply-adds in whole vectors, a multiply then an add in the scalar tail.
+        // Row by row, with dst as the accumulator: contiguous loads instead of a strided walk per
+        // column. (Sums kept in registers down the rows, four vectors at a time, were faster on
+        // narrow layers, but in one full test run C2's code for that long loop ran FloatVector.fma's
+        // allocating Java fallback: a training step allocated, depending on the run's JIT history.)
         Kernels.scaleMatrix(1, cols, beta, dst, dstOff, cols);
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        int j = 0;
-        for (; j + 4 * L <= cols; j += 4 * L) {
-            int d = dstOff + j;
-            FloatVector s0 = FloatVector.fromArray(S, dst, d), s1 = FloatVector.fromArray(S, dst, d + L);
-            FloatVector s2 = FloatVector.fromArray(S, dst, d + 2 * L), s3 = FloatVector.fromArray(S, dst, d + 3 * L);
-            for (int i = 0, row = aOff + j; i < rows; i++, row += lda) {
-                s0 = FloatVector.fromArray(S, a, row).fma(va, s0);
-                s1 = FloatVector.fromArray(S, a, row + L).fma(va, s1);
-                s2 = FloatVector.fromArray(S, a, row + 2 * L).fma(va, s2);
-                s3 = FloatVector.fromArray(S, a, row + 3 * L).fma(va, s3);
-            }
-            s0.intoArray(dst, d);
-            s1.intoArray(dst, d + L);
-            s2.intoArray(dst, d + 2 * L);
-            s3.intoArray(dst, d + 3 * L);
-        }
-        for (; j + L <= cols; j += L) {
-            FloatVector s0 = FloatVector.fromArray(S, dst, dstOff + j);
-            for (int i = 0, row = aOff + j; i < rows; i++, row += lda) {
-                s0 = FloatVector.fromArray(S, a, row).fma(va, s0);
-            }
-            s0.intoArray(dst, dstOff + j);
-        }
-        if (j < cols) {
-            for (int i = 0, row = aOff; i < rows; i++, row += lda) {
-                for (int t = j; t < cols; t++) {
-                    dst[dstOff + t] += alpha * a[row + t];
-                }
-            }
+        for (int i = 0, row = aOff; i < rows; i++, row += lda) {
+            VectorGemm.axpyVector(cols, alpha, a, row, dst, dstOff);
         }
     }
 
