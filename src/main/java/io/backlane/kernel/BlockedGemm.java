@@ -80,15 +80,43 @@ abstract class BlockedGemm {
         if (transA && transB) {
             return false; // unpacked, Aᵀ·Bᵀ is a plain scalar loop
         }
-        int inner = dot ? k : n;
-        int lanes = vectorLength();
-        if (inner % lanes > inner / lanes) {
+        if (dot ? !dotProductsPay(k) : n % vectorLength() > n / vectorLength()) {
             return false;
         }
-        if (dot && k < 4 * lanes) {
-            return false; // each dot product ends in a horizontal sum, which then costs more than its few FMAs
-        }
-        return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM() && k >= blocking.dotMinVectors() * lanes);
+        return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM() && k >= blocking.dotMinVectors() * vectorLength());
+    }
+
+    /**
+     * Whether dot products of length k run in whole vectors: a scalar tail shorter than the vector
+     * part, and at least 4 vectors, since each dot product ends in a horizontal sum that would
+     * otherwise cost more than its few FMAs.
+     */
+    final boolean dotProductsPay(int k) {
+        int lanes = vectorLength();
+        return k % lanes <= k / lanes && k >= 4 * lanes;
+    }
+
+    /**
+     * Whether to run the narrow kernel ({@link #narrow}): op(B) at most {@link Blocking#narrowMaxN()}
+     * columns wide (a small network's layers: 30-16-1 has n = 16, 30 and 1), more than a rank-k
+     * update's few steps deep. The packed path would pad each B strip to NR columns (4 times the
+     * multiply-adds at n = 16) and pack both operands, the row updates of the unpacked path sum
+     * through memory. Not transposed, B is read as it is; transposed, Bᵀ must first be copied
+     * (n·k floats), so A·Bᵀ runs narrow only where it would otherwise have been packed: a dot
+     * product of at least four vectors beats a rank-1 update of one mostly padded vector.
+     */
+    final boolean useNarrow(boolean transA, boolean transB, int m, int n, int k) {
+        return n <= blocking.narrowMaxN() && (!transB || !useUnpacked(transA, transB, m, n, k));
+    }
+
+    /**
+     * The narrow path (n ≤ {@link Blocking#narrowMaxN()}): a subclass with a narrow kernel
+     * overrides this; the portable version runs the packed path.
+     */
+    void narrow(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
     }
 
     /** The lanes of the unpacked path's vector loops, whose scalar tails are shorter than this (1: no tails). */
@@ -100,7 +128,9 @@ abstract class BlockedGemm {
     final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        if (useUnpacked(transA, transB, m, n, k)) {
+        if (useNarrow(transA, transB, m, n, k)) {
+            narrow(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        } else if (useUnpacked(transA, transB, m, n, k)) {
             unpacked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
@@ -225,13 +255,37 @@ abstract class BlockedGemm {
      */
     abstract void rowKernel(int kc, float[] a, int aOff, float[] pb, int pbOff, float beta, float[] c, int cOff);
 
+    /** The layouts of prepacked weights ({@link #packWeights}). */
+    enum WeightsLayout {
+        /** op(B) = Wᵀ in the micro-kernel's NR-wide strips. */
+        TILED,
+        /** op(B) = Wᵀ as k rows of {@link #narrowWidth} floats, zero-padded, for the narrow kernel. */
+        NARROW,
+        /** W as it is, for {@link #dotProducts}. */
+        AS_IS
+    }
+
     /**
-     * Whether W with n rows is kept as it is and multiplied by {@link #dotProducts}: with at most
-     * NR/2 outputs (an output layer of 1 or 10 units), packing would pad every row of Wᵀ to NR
-     * columns, up to 64 times the memory and the multiply-adds.
+     * How W (n × k) is prepacked: tiled, unless it has at most NR/2 outputs (an output layer of 1
+     * or 10 units), where the strips would pad every row of Wᵀ to NR columns, up to 64 times the
+     * memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they run
+     * in whole vectors ({@link #dotProductsPay}) or where it has fewer outputs than a quarter of a
+     * vector (a single output: the narrow kernel would multiply 15 lanes of zeros for each one);
+     * else by the narrow kernel (16 units of 30 inputs: one vector and 14 scalar steps per dot
+     * product, or 30 FMAs of whole vectors per row).
      */
-    final boolean keepsWeightsUnpacked(int n) {
-        return 2 * n <= blocking.nr();
+    final WeightsLayout weightsLayout(int n, int k) {
+        if (2 * n > blocking.nr()) {
+            return WeightsLayout.TILED;
+        }
+        boolean fillsAQuarterVector = 4 * n > vectorLength(); // else most lanes of the narrow kernel's vector idle
+        return n <= blocking.narrowMaxN() && fillsAQuarterVector && !dotProductsPay(k)
+                ? WeightsLayout.NARROW : WeightsLayout.AS_IS;
+    }
+
+    /** The row width, in floats, of op(B) with n ≤ {@link Blocking#narrowMaxN()} columns for the narrow kernel: whole vectors. */
+    final int narrowWidth(int n) {
+        return roundUp(n, vectorLength());
     }
 
     /**
@@ -246,19 +300,34 @@ abstract class BlockedGemm {
         rowKernel(kc, a, aOff, pb, pbOff2, beta, c, cOff2);
     }
 
-    /** The length of W (n × k) packed by {@link #packWeights}: op(B) = Wᵀ in whole NR-wide strips, or W itself. */
+    /** The length of W (n × k) packed by {@link #packWeights} in its {@link #weightsLayout}. */
     final int packedWeightsLength(int n, int k) {
-        return Math.multiplyExact(keepsWeightsUnpacked(n) ? n : roundUp(n, blocking.nr()), k);
+        return switch (weightsLayout(n, k)) {
+            case TILED -> Math.multiplyExact(roundUp(n, blocking.nr()), k);
+            case NARROW -> Math.multiplyExact(narrowWidth(n), k);
+            case AS_IS -> Math.multiplyExact(n, k);
+        };
     }
 
     /**
      * Packs W (n × k, row-major, {@code w[wOff ..]}) as op(B) = Wᵀ, every (jc, pc) panel of the loop
      * nest as {@link #packB} lays it out, panels in loop order: the panel at (jc, pc) starts at
-     * {@code jc·k + pc·roundUp(nc, NR)}. A narrow W ({@link #keepsWeightsUnpacked}) is copied as it is.
+     * {@code jc·k + pc·roundUp(nc, NR)}; or in the other {@link #weightsLayout layouts} of a narrow W.
      */
     final void packWeights(int n, int k, float[] w, int wOff, float[] packed) {
-        if (keepsWeightsUnpacked(n)) {
+        WeightsLayout layout = weightsLayout(n, k);
+        if (layout == WeightsLayout.AS_IS) {
             System.arraycopy(w, wOff, packed, 0, n * k);
+            return;
+        }
+        if (layout == WeightsLayout.NARROW) {
+            int width = narrowWidth(n);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    packed[p * width + j] = w[wOff + j * k + p];
+                }
+                java.util.Arrays.fill(packed, p * width + n, (p + 1) * width, 0f);
+            }
             return;
         }
         int kcBlock = blocking.kc(), ncBlock = blocking.nc();
@@ -278,14 +347,22 @@ abstract class BlockedGemm {
      * C (m × n, rows ldc apart) = A (m × k, rows lda apart) · Wᵀ, W packed by {@link #packWeights}.
      * Whole MR-row groups of A are packed and run through the micro-kernel, the last m % MR rows
      * through {@link #rowKernel} unpacked; both compute each element alike, so each row of C has the
-     * same bits whatever m is and wherever the row sits in A. (So do the dot products of a narrow W:
-     * each column by one kernel whatever the row.)
+     * same bits whatever m is and wherever the row sits in A. (So do the other layouts of a narrow W:
+     * dot products, each column by one kernel whatever the row; the narrow kernel, each element one
+     * chain of FMAs in the same order, in a tile of 8 rows as alone.)
      */
     final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
                               float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        if (keepsWeightsUnpacked(n)) {
-            dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
-            return;
+        switch (weightsLayout(n, k)) {
+            case AS_IS -> {
+                dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
+                return;
+            }
+            case NARROW -> { // op(B) = the packed Wᵀ, every row read in place
+                narrow(false, false, m, n, k, 1f, a, aOff, lda, packed, 0, narrowWidth(n), 0f, c, cOff, ldc, ws);
+                return;
+            }
+            case TILED -> { } // below
         }
         int mr = blocking.mr(), nr = blocking.nr();
         int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();

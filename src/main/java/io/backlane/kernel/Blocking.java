@@ -21,9 +21,11 @@ package io.backlane.kernel;
  * @param dotMaxM           A·Bᵀ with at most this many rows runs as tiled dot products, unpacked;
  *                          0 where the micro-kernel has no tiled dot-product kernel
  * @param dotMinVectors     ... provided its rows are at least this many vectors long
+ * @param narrowMaxN        products with at most this many columns run on the narrow kernel,
+ *                          unpacked (see {@link BlockedGemm#useNarrow}); 0 where there is none
  */
 record Blocking(int mr, int nr, int kc, int mc, int nc,
-                int unpackedMaxK, long unpackedMaxVolume, int dotMaxM, int dotMinVectors) {
+                int unpackedMaxK, long unpackedMaxVolume, int dotMaxM, int dotMinVectors, int narrowMaxN) {
 
     /** Rejects tables that would leave a partial tile at the end of every full block. */
     Blocking {

@@ -207,6 +207,30 @@ public abstract class Kernels {
 
     abstract double sumOfSquaresUnchecked(int n, float[] x, int xOff);
 
+    /**
+     * Σ over n outputs of the binary cross-entropy from the logit, max(z, 0) − z·y + log(1 + e^−|z|)
+     * (docs/backpropagation.md), with the targets y; summed in double. The vector kernels compute
+     * each term in float, within a few ulps of the exact term (their e^−|z| and log(1 + e) are
+     * polynomials, where Math.exp and Math.log took a fifth of a small network's step); the scalar
+     * kernels in double. A NaN or infinite logit gives a sum that is not finite.
+     */
+    public final double binaryCrossEntropy(int n, float[] z, int zOff, float[] y, int yOff) {
+        Check.nonNegative("n", n);
+        Check.vector("z", z, zOff, n);
+        Check.vector("y", y, yOff, n);
+        return binaryCrossEntropyUnchecked(n, z, zOff, y, yOff);
+    }
+
+    abstract double binaryCrossEntropyUnchecked(int n, float[] z, int zOff, float[] y, int yOff);
+
+    /** One term of {@link #binaryCrossEntropy} in double: the scalar kernels' and the vector kernels' tail. */
+    static double binaryCrossEntropyTerm(float z, float y) {
+        double zd = z;
+        // Math.log(1 + e), not Math.log1p(e): log and exp are intrinsics, log1p is not. In double,
+        // 1 + e keeps e to 1e-16, far below a float loss.
+        return Math.max(zd, 0) - zd * y + Math.log(1.0 + Math.exp(-Math.abs(zd)));
+    }
+
     /** Whether every x[i] is finite (no NaN, no infinity): one cheap pass, for guards. */
     public final boolean allFinite(int n, float[] x, int xOff) {
         Check.nonNegative("n", n);

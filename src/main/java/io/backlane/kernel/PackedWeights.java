@@ -17,7 +17,7 @@ public final class PackedWeights {
     final String packedBy;      // the kernels' name, for messages
     final int n;             // outputs: rows of W, columns of C
     final int k;             // inputs: columns of W and of A
-    final float[] packed;    // op(B) = Wᵀ in the engine's panels of NR-wide strips (BlockedGemm.packWeights)
+    final float[] packed;    // W in the engine's layout for it (BlockedGemm.packWeights): op(B) = Wᵀ tiled or narrow, or W as it is
 
     PackedWeights(BlockedGemm engine, String packedBy, int n, int k, float[] packed) {
         this.engine = engine;
@@ -38,10 +38,12 @@ public final class PackedWeights {
     }
 
     /**
-     * Whether W is laid out for the GEMM micro-kernel; false for a narrow W (at most half a tile
-     * wide), kept as it is and multiplied by dot products, which gain nothing from being prepacked.
+     * Whether W is laid out anew for the GEMM kernels: tiled for the micro-kernel, or, when it has
+     * few outputs and few inputs (30-16-1's layers), transposed for the narrow kernel. False for a
+     * W of few outputs whose dot products run in whole vectors (an output layer of 10 units with 128
+     * inputs), kept as it is: it gains nothing from being prepacked.
      */
     public boolean isTiled() {
-        return !engine.keepsWeightsUnpacked(n);
+        return engine.weightsLayout(n, k) != BlockedGemm.WeightsLayout.AS_IS;
     }
 }

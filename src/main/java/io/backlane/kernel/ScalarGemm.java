@@ -34,7 +34,9 @@ final class ScalarGemm extends BlockedGemm {
             // dotMaxM 0: its dot products are untiled, one element of C at a time, so A·Bᵀ takes
             // the packed path like any other product, where each load feeds four multiply-adds
             // (dotMinVectors is then unused).
-            0, 0);
+            0, 0,
+            // narrowMaxN 0: no narrow kernel; narrow products are packed like any other.
+            0);
 
     ScalarGemm() {
         super(BLOCKING);

@@ -46,6 +46,15 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
+    double binaryCrossEntropyUnchecked(int n, float[] z, int zOff, float[] y, int yOff) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += binaryCrossEntropyTerm(z[zOff + i], y[yOff + i]);
+        }
+        return sum;
+    }
+
+    @Override
     double sumOfSquaresUnchecked(int n, float[] x, int xOff) {
         // A float squared is exact in double; four partial sums break the chain of dependent adds.
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -77,7 +77,11 @@ final class VectorGemm extends BlockedGemm {
             // 4×4 register transposes): k = 784, n = 256: 86 / 89 / 90 GFLOP/s as dot products at
             // m = 32 / 64 / 128, against 75 / 83 / 89 packed; k = 256, n = 128: 57 / 66 / 65 as
             // dot products, against 72 / 84 / 92 packed.
-            64, 32);
+            64, 32,
+            // narrowMaxN 2·L = 32: up to two vectors per row, the narrow kernels 8×1v and 8×2v
+            // (8 or 16 accumulators, like the micro-kernel's 16). Wider products fill the 4×64 tile
+            // at least half.
+            2 * L);
 
     VectorGemm() {
         super(BLOCKING);
@@ -322,6 +326,349 @@ final class VectorGemm extends BlockedGemm {
     }
 
 
+    // ---------------------------------------------------------------------------------------------
+    // The narrow path: op(B) of at most 2L columns (BlockedGemm.useNarrow)
+
+    /** One row of 2L zeros: what every row of a narrow kernel starts from (ldi 0) when it does not continue a sum. */
+    private static final float[] ZEROS = new float[2 * L];
+
+    /**
+     * C = alpha·op(A)·op(B) + beta·C for n ≤ 2L, nothing packed: 8 rows of C at a time, each one
+     * (n ≤ L) or two vectors wide, summed in registers over all of k; the last m % 8 rows one at a
+     * time. Each step broadcasts one element of op(A) per row, read where it lies (down the rows of
+     * A, or along a row of A when it is transposed), and reads one row of op(B) as whole vectors:
+     * B's own rows, where a whole vector stays inside the array (the lanes past n hold whatever
+     * follows the row; their sums are never stored), else the last rows, or all of Bᵀ, copied with
+     * zero padding into the workspace's packedB.
+     */
+    @Override
+    void narrow(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        int width = narrowWidth(n);
+        int rowStep = transA ? 1 : lda;   // op(A)[i][p] = a[aOff + i·rowStep + p·colStep]
+        int colStep = transA ? lda : 1;
+        // Rows p of B with bOff + p·ldb + width ≤ b.length are read in place.
+        int direct = transB || b.length - bOff < width ? 0 : Math.min(k, (b.length - bOff - width) / ldb + 1);
+        int copied = k - direct;
+        ws.ensure(0, copied * width, 8 * width);
+        float[] pb = ws.packedB;
+        for (int p = direct; p < k; p++) {
+            int dst = (p - direct) * width;
+            if (transB) {
+                for (int j = 0; j < n; j++) {
+                    pb[dst + j] = b[bOff + j * ldb + p];
+                }
+            } else {
+                System.arraycopy(b, bOff + p * ldb, pb, dst, n);
+            }
+            java.util.Arrays.fill(pb, dst + n, dst + width, 0f);
+        }
+        // Sums straight into C where its rows are whole vectors and nothing scales them (alpha 1,
+        // beta 0 or 1: the forward products and errors of a network); else into the tile, then merged.
+        boolean inPlace = n == width && alpha == 1f && (beta == 0f || beta == 1f);
+        float[] out = inPlace ? c : ws.tile;
+        int ldo = inPlace ? ldc : width;
+        for (int i = 0; i < m; ) {
+            int rows = m - i >= 8 ? 8 : 1;
+            int ai = aOff + i * rowStep;
+            int outOff = inPlace ? cOff + i * ldc : 0;
+            boolean fromC = inPlace && beta == 1f;
+            if (direct > 0) {
+                narrowRows(rows, width, transA, direct, a, ai, lda, b, bOff, ldb,
+                        fromC ? c : ZEROS, fromC ? outOff : 0, fromC ? ldc : 0, out, outOff, ldo);
+            }
+            if (copied > 0) {
+                boolean continued = direct > 0 || fromC;
+                narrowRows(rows, width, transA, copied, a, ai + direct * colStep, lda, pb, 0, width,
+                        continued ? out : ZEROS, continued ? outOff : 0, continued ? ldo : 0, out, outOff, ldo);
+            }
+            if (!inPlace) {
+                mergeNarrow(rows, n, width, alpha, out, beta, c, cOff + i * ldc, ldc);
+            }
+            i += rows;
+        }
+    }
+
+    /**
+     * {@code rows} (8 or 1) rows of a narrow product over kc steps: out = init + op(A)·B, row r of
+     * init at {@code initOff + r·ldi} (ldi 0: the same row for all) and of out at
+     * {@code outOff + r·ldo}; op(A) from {@code a[aOff ..]} (rows lda apart, or transposed: columns
+     * lda apart), B's rows ldb apart. One 8-row kernel per layout of A, so that each reads A with a
+     * constant stride: C2 then checks the bounds of A's 8 loads once per loop or once per step
+     * instead of 8 times per step (one kernel with both strides as arguments ran the 30-16-1
+     * forward product at about 60% of the FMA peak).
+     */
+    private static void narrowRows(int rows, int width, boolean transA, int kc, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb, float[] init, int initOff, int ldi,
+                                   float[] out, int outOff, int ldo) {
+        if (rows == 1) {
+            int colStep = transA ? lda : 1;
+            if (width == L) {
+                narrowKernel1x1v(kc, a, aOff, colStep, b, bOff, ldb, init, initOff, out, outOff);
+            } else {
+                narrowKernel1x2v(kc, a, aOff, colStep, b, bOff, ldb, init, initOff, out, outOff);
+            }
+        } else if (width == L) {
+            if (transA) {
+                narrowColumns8x1v(kc, a, aOff, lda, b, bOff, ldb, init, initOff, ldi, out, outOff, ldo);
+            } else {
+                narrowRows8x1v(kc, a, aOff, lda, b, bOff, ldb, init, initOff, ldi, out, outOff, ldo);
+            }
+        } else if (transA) {
+            narrowColumns8x2v(kc, a, aOff, lda, b, bOff, ldb, init, initOff, ldi, out, outOff, ldo);
+        } else {
+            narrowRows8x2v(kc, a, aOff, lda, b, bOff, ldb, init, initOff, ldi, out, outOff, ldo);
+        }
+    }
+
+    /**
+     * C[r][0:n] = alpha·tile[r·width ..] + beta·C[r] for {@code rows} rows: whole vectors, then the
+     * last n % L columns one by one, each element as {@code fma(C, beta, alpha·t)} in both.
+     */
+    private static void mergeNarrow(int rows, int n, int width, float alpha, float[] tile, float beta,
+                                    float[] c, int cOff, int ldc) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        int whole = n - n % L;
+        for (int r = 0; r < rows; r++) {
+            int row = cOff + r * ldc;
+            int t = r * width;
+            int j = 0;
+            if (beta == 0f) { // C is not read: NaN there must not propagate
+                for (; j < whole; j += L) {
+                    FloatVector.fromArray(S, tile, t + j).mul(va).intoArray(c, row + j);
+                }
+                for (; j < n; j++) {
+                    c[row + j] = alpha * tile[t + j];
+                }
+            } else {
+                for (; j < whole; j += L) {
+                    FloatVector.fromArray(S, c, row + j).fma(vb, FloatVector.fromArray(S, tile, t + j).mul(va))
+                            .intoArray(c, row + j);
+                }
+                for (; j < n; j++) {
+                    c[row + j] = Math.fma(c[row + j], beta, alpha * tile[t + j]);
+                }
+            }
+        }
+    }
+
+    /**
+     * 8 rows of A × one vector: out[r] = init[r] + Σ_p A[r][p]·B[p] over kc steps (see
+     * {@link #narrowRows}), A's row r at {@code a[aOff + r·lda ..]}, B's row p at
+     * {@code b[bOff + p·ldb ..]}. 8 FMA chains, twice the 4 that one 512-bit FMA a cycle of 4
+     * cycles' latency needs.
+     */
+    private static void narrowRows8x1v(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                       float[] init, int initOff, int ldi, float[] out, int outOff, int ldo) {
+        int i0 = initOff, i1 = i0 + ldi, i2 = i1 + ldi, i3 = i2 + ldi, i4 = i3 + ldi, i5 = i4 + ldi, i6 = i5 + ldi,
+                i7 = i6 + ldi;
+        FloatVector c0 = FloatVector.fromArray(S, init, i0), c1 = FloatVector.fromArray(S, init, i1);
+        FloatVector c2 = FloatVector.fromArray(S, init, i2), c3 = FloatVector.fromArray(S, init, i3);
+        FloatVector c4 = FloatVector.fromArray(S, init, i4), c5 = FloatVector.fromArray(S, init, i5);
+        FloatVector c6 = FloatVector.fromArray(S, init, i6), c7 = FloatVector.fromArray(S, init, i7);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda,
+                a7 = a6 + lda;
+        for (int p = 0, bi = bOff; p < kc; p++, bi += ldb) {
+            FloatVector v = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(v, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(v, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(v, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(v, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + p]).fma(v, c4);
+            c5 = FloatVector.broadcast(S, a[a5 + p]).fma(v, c5);
+            c6 = FloatVector.broadcast(S, a[a6 + p]).fma(v, c6);
+            c7 = FloatVector.broadcast(S, a[a7 + p]).fma(v, c7);
+        }
+        c0.intoArray(out, outOff);
+        c1.intoArray(out, outOff + ldo);
+        c2.intoArray(out, outOff + 2 * ldo);
+        c3.intoArray(out, outOff + 3 * ldo);
+        c4.intoArray(out, outOff + 4 * ldo);
+        c5.intoArray(out, outOff + 5 * ldo);
+        c6.intoArray(out, outOff + 6 * ldo);
+        c7.intoArray(out, outOff + 7 * ldo);
+    }
+
+    /**
+     * As {@link #narrowRows8x1v} for op(A) = Aᵀ: the 8 rows of op(A) are 8 consecutive floats of
+     * each row of A, {@code a[aOff + p·lda ..]}.
+     */
+    private static void narrowColumns8x1v(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                          float[] init, int initOff, int ldi, float[] out, int outOff, int ldo) {
+        int i0 = initOff, i1 = i0 + ldi, i2 = i1 + ldi, i3 = i2 + ldi, i4 = i3 + ldi, i5 = i4 + ldi, i6 = i5 + ldi,
+                i7 = i6 + ldi;
+        FloatVector c0 = FloatVector.fromArray(S, init, i0), c1 = FloatVector.fromArray(S, init, i1);
+        FloatVector c2 = FloatVector.fromArray(S, init, i2), c3 = FloatVector.fromArray(S, init, i3);
+        FloatVector c4 = FloatVector.fromArray(S, init, i4), c5 = FloatVector.fromArray(S, init, i5);
+        FloatVector c6 = FloatVector.fromArray(S, init, i6), c7 = FloatVector.fromArray(S, init, i7);
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += lda, bi += ldb) {
+            FloatVector v = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(v, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(v, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(v, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(v, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4]).fma(v, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5]).fma(v, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6]).fma(v, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7]).fma(v, c7);
+        }
+        c0.intoArray(out, outOff);
+        c1.intoArray(out, outOff + ldo);
+        c2.intoArray(out, outOff + 2 * ldo);
+        c3.intoArray(out, outOff + 3 * ldo);
+        c4.intoArray(out, outOff + 4 * ldo);
+        c5.intoArray(out, outOff + 5 * ldo);
+        c6.intoArray(out, outOff + 6 * ldo);
+        c7.intoArray(out, outOff + 7 * ldo);
+    }
+
+    /** 8 rows of A × two vectors, as {@link #narrowRows8x1v}: 16 accumulators. */
+    private static void narrowRows8x2v(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                       float[] init, int initOff, int ldi, float[] out, int outOff, int ldo) {
+        int i0 = initOff, i1 = i0 + ldi, i2 = i1 + ldi, i3 = i2 + ldi, i4 = i3 + ldi, i5 = i4 + ldi, i6 = i5 + ldi,
+                i7 = i6 + ldi;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0), c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c10 = FloatVector.fromArray(S, init, i1), c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, init, i2), c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, init, i3), c31 = FloatVector.fromArray(S, init, i3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, init, i4), c41 = FloatVector.fromArray(S, init, i4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, init, i5), c51 = FloatVector.fromArray(S, init, i5 + L);
+        FloatVector c60 = FloatVector.fromArray(S, init, i6), c61 = FloatVector.fromArray(S, init, i6 + L);
+        FloatVector c70 = FloatVector.fromArray(S, init, i7), c71 = FloatVector.fromArray(S, init, i7 + L);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda,
+                a7 = a6 + lda;
+        for (int p = 0, bi = bOff; p < kc; p++, bi += ldb) {
+            FloatVector v0 = FloatVector.fromArray(S, b, bi);
+            FloatVector v1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(v0, c00);
+            c01 = x0.fma(v1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(v0, c10);
+            c11 = x1.fma(v1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(v0, c20);
+            c21 = x2.fma(v1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(v0, c30);
+            c31 = x3.fma(v1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(v0, c40);
+            c41 = x4.fma(v1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x5.fma(v0, c50);
+            c51 = x5.fma(v1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x6.fma(v0, c60);
+            c61 = x6.fma(v1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x7.fma(v0, c70);
+            c71 = x7.fma(v1, c71);
+        }
+        int o1 = outOff + ldo, o2 = o1 + ldo, o3 = o2 + ldo, o4 = o3 + ldo, o5 = o4 + ldo, o6 = o5 + ldo, o7 = o6 + ldo;
+        c00.intoArray(out, outOff);
+        c01.intoArray(out, outOff + L);
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + L);
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + L);
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + L);
+        c40.intoArray(out, o4);
+        c41.intoArray(out, o4 + L);
+        c50.intoArray(out, o5);
+        c51.intoArray(out, o5 + L);
+        c60.intoArray(out, o6);
+        c61.intoArray(out, o6 + L);
+        c70.intoArray(out, o7);
+        c71.intoArray(out, o7 + L);
+    }
+
+    /** As {@link #narrowRows8x2v} for op(A) = Aᵀ (see {@link #narrowColumns8x1v}). */
+    private static void narrowColumns8x2v(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                          float[] init, int initOff, int ldi, float[] out, int outOff, int ldo) {
+        int i0 = initOff, i1 = i0 + ldi, i2 = i1 + ldi, i3 = i2 + ldi, i4 = i3 + ldi, i5 = i4 + ldi, i6 = i5 + ldi,
+                i7 = i6 + ldi;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0), c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c10 = FloatVector.fromArray(S, init, i1), c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, init, i2), c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, init, i3), c31 = FloatVector.fromArray(S, init, i3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, init, i4), c41 = FloatVector.fromArray(S, init, i4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, init, i5), c51 = FloatVector.fromArray(S, init, i5 + L);
+        FloatVector c60 = FloatVector.fromArray(S, init, i6), c61 = FloatVector.fromArray(S, init, i6 + L);
+        FloatVector c70 = FloatVector.fromArray(S, init, i7), c71 = FloatVector.fromArray(S, init, i7 + L);
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += lda, bi += ldb) {
+            FloatVector v0 = FloatVector.fromArray(S, b, bi);
+            FloatVector v1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ai]);
+            c00 = x0.fma(v0, c00);
+            c01 = x0.fma(v1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x1.fma(v0, c10);
+            c11 = x1.fma(v1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x2.fma(v0, c20);
+            c21 = x2.fma(v1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x3.fma(v0, c30);
+            c31 = x3.fma(v1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x4.fma(v0, c40);
+            c41 = x4.fma(v1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x5.fma(v0, c50);
+            c51 = x5.fma(v1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x6.fma(v0, c60);
+            c61 = x6.fma(v1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x7.fma(v0, c70);
+            c71 = x7.fma(v1, c71);
+        }
+        int o1 = outOff + ldo, o2 = o1 + ldo, o3 = o2 + ldo, o4 = o3 + ldo, o5 = o4 + ldo, o6 = o5 + ldo, o7 = o6 + ldo;
+        c00.intoArray(out, outOff);
+        c01.intoArray(out, outOff + L);
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + L);
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + L);
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + L);
+        c40.intoArray(out, o4);
+        c41.intoArray(out, o4 + L);
+        c50.intoArray(out, o5);
+        c51.intoArray(out, o5 + L);
+        c60.intoArray(out, o6);
+        c61.intoArray(out, o6 + L);
+        c70.intoArray(out, o7);
+        c71.intoArray(out, o7 + L);
+    }
+
+    /** One row × one vector, as {@link #narrowRows8x1v} with op(A)'s row at {@code a[aOff + p·colStep]}: the last m % 8 rows. */
+    private static void narrowKernel1x1v(int kc, float[] a, int aOff, int colStep, float[] b, int bOff, int ldb,
+                                         float[] init, int initOff, float[] out, int outOff) {
+        FloatVector c0 = FloatVector.fromArray(S, init, initOff);
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += colStep, bi += ldb) {
+            c0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), c0);
+        }
+        c0.intoArray(out, outOff);
+    }
+
+    /** One row × two vectors, as {@link #narrowKernel1x1v}. */
+    private static void narrowKernel1x2v(int kc, float[] a, int aOff, int colStep, float[] b, int bOff, int ldb,
+                                         float[] init, int initOff, float[] out, int outOff) {
+        FloatVector c0 = FloatVector.fromArray(S, init, initOff), c1 = FloatVector.fromArray(S, init, initOff + L);
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += colStep, bi += ldb) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bi + L), c1);
+        }
+        c0.intoArray(out, outOff);
+        c1.intoArray(out, outOff + L);
+    }
+
     /**
      * Horizontal sums in a fixed order. {@code reduceLanes(ADD)} on floats adds in an unspecified order:
      * C2's intrinsic as a tree, the interpreter and C1 lane by lane, so a kernel's last bits changed
@@ -504,19 +851,105 @@ final class VectorGemm extends BlockedGemm {
                 dotKernel4x4(k, alpha, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j, ldc);
             }
         }
-        // The last m % 4 rows (all of a batch of 1) in 1×4 tiles, then the last n % 4 columns.
+        // The last m % 4 rows (all of a batch of 1) in 1×4 tiles, then the last n % 4 columns (all
+        // of an output layer of one unit) four rows at a time, then one by one. Every element is the
+        // same chain of operations in all four kernels: a row has the same bits alone as in a batch.
         for (int i = m4; i < m; i++) {
             for (int j = 0; j < n4; j += 4) {
                 dotKernel1x4(k, alpha, a, aOff + i * lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j);
             }
         }
-        for (int i = 0; i < m; i++) {
-            int cRow = cOff + i * ldc;
-            for (int j = n4; j < n; j++) {
-                float d = alpha * dotVector(k, a, aOff + i * lda, b, bOff + j * ldb);
-                c[cRow + j] = beta == 0f ? d : d + beta * c[cRow + j];
+        for (int j = n4; j < n; j++) {
+            for (int i = 0; i < m4; i += 4) {
+                dotKernel4x1(k, alpha, a, aOff + i * lda, lda, b, bOff + j * ldb, beta, c, cOff + i * ldc + j, ldc);
+            }
+            for (int i = m4; i < m; i++) {
+                dotKernel1x1(k, alpha, a, aOff + i * lda, b, bOff + j * ldb, beta, c, cOff + i * ldc + j);
             }
         }
+    }
+
+    /**
+     * Four rows of A against one row of B: four independent chains, so that an output layer of one
+     * unit (569 dot products of 16) is not a chain of one-vector dot products, each waiting on its
+     * own horizontal sum.
+     */
+    private static void dotKernel4x1(int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
+                                     float beta, float[] c, int cOff, int ldc) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda;
+        int p = 0;
+        for (int bound = S.loopBound(k); p < bound; p += L) {
+            FloatVector y = FloatVector.fromArray(S, b, bOff + p);
+            s0 = FloatVector.fromArray(S, a, a0 + p).fma(y, s0);
+            s1 = FloatVector.fromArray(S, a, a1 + p).fma(y, s1);
+            s2 = FloatVector.fromArray(S, a, a2 + p).fma(y, s2);
+            s3 = FloatVector.fromArray(S, a, a3 + p).fma(y, s3);
+        }
+        // Horizontal sums in a fixed order (see SWAP_8).
+        if (L > 8) {
+            s0 = s0.add(s0.rearrange(SWAP_8));
+            s1 = s1.add(s1.rearrange(SWAP_8));
+            s2 = s2.add(s2.rearrange(SWAP_8));
+            s3 = s3.add(s3.rearrange(SWAP_8));
+        }
+        if (L > 4) {
+            s0 = s0.add(s0.rearrange(SWAP_4));
+            s1 = s1.add(s1.rearrange(SWAP_4));
+            s2 = s2.add(s2.rearrange(SWAP_4));
+            s3 = s3.add(s3.rearrange(SWAP_4));
+        }
+        if (L > 2) {
+            s0 = s0.add(s0.rearrange(SWAP_2));
+            s1 = s1.add(s1.rearrange(SWAP_2));
+            s2 = s2.add(s2.rearrange(SWAP_2));
+            s3 = s3.add(s3.rearrange(SWAP_2));
+        }
+        if (L > 1) {
+            s0 = s0.add(s0.rearrange(SWAP_1));
+            s1 = s1.add(s1.rearrange(SWAP_1));
+            s2 = s2.add(s2.rearrange(SWAP_1));
+            s3 = s3.add(s3.rearrange(SWAP_1));
+        }
+        float t0 = s0.lane(0), t1 = s1.lane(0), t2 = s2.lane(0), t3 = s3.lane(0);
+        for (; p < k; p++) {
+            float y = b[bOff + p];
+            t0 += a[a0 + p] * y;
+            t1 += a[a1 + p] * y;
+            t2 += a[a2 + p] * y;
+            t3 += a[a3 + p] * y;
+        }
+        c[cOff] = beta == 0f ? alpha * t0 : alpha * t0 + beta * c[cOff];
+        c[cOff + ldc] = beta == 0f ? alpha * t1 : alpha * t1 + beta * c[cOff + ldc];
+        c[cOff + 2 * ldc] = beta == 0f ? alpha * t2 : alpha * t2 + beta * c[cOff + 2 * ldc];
+        c[cOff + 3 * ldc] = beta == 0f ? alpha * t3 : alpha * t3 + beta * c[cOff + 3 * ldc];
+    }
+
+    /** One row of A against one row of B, as one row of {@link #dotKernel4x1}. */
+    private static void dotKernel1x1(int k, float alpha, float[] a, int aOff, float[] b, int bOff,
+                                     float beta, float[] c, int cOff) {
+        FloatVector s = FloatVector.zero(S);
+        int p = 0;
+        for (int bound = S.loopBound(k); p < bound; p += L) {
+            s = FloatVector.fromArray(S, a, aOff + p).fma(FloatVector.fromArray(S, b, bOff + p), s);
+        }
+        if (L > 8) {
+            s = s.add(s.rearrange(SWAP_8));
+        }
+        if (L > 4) {
+            s = s.add(s.rearrange(SWAP_4));
+        }
+        if (L > 2) {
+            s = s.add(s.rearrange(SWAP_2));
+        }
+        if (L > 1) {
+            s = s.add(s.rearrange(SWAP_1));
+        }
+        float t = s.lane(0);
+        for (; p < k; p++) {
+            t += a[aOff + p] * b[bOff + p];
+        }
+        c[cOff] = beta == 0f ? alpha * t : alpha * t + beta * c[cOff];
     }
 
     /** One row of A against four rows of B: a matrix-vector product, four outputs at a time. */
@@ -736,39 +1169,5 @@ final class VectorGemm extends BlockedGemm {
         for (; j < n; j++) {
             y[yOff + j] += alpha * x[xOff + j];
         }
-    }
-
-    /** Σ x·y with four vector accumulators, then a scalar tail. */
-    static float dotVector(int k, float[] x, int xOff, float[] y, int yOff) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        int p = 0;
-        for (; p + 4 * L <= k; p += 4 * L) {
-            s0 = FloatVector.fromArray(S, x, xOff + p).fma(FloatVector.fromArray(S, y, yOff + p), s0);
-            s1 = FloatVector.fromArray(S, x, xOff + p + L).fma(FloatVector.fromArray(S, y, yOff + p + L), s1);
-            s2 = FloatVector.fromArray(S, x, xOff + p + 2 * L).fma(FloatVector.fromArray(S, y, yOff + p + 2 * L), s2);
-            s3 = FloatVector.fromArray(S, x, xOff + p + 3 * L).fma(FloatVector.fromArray(S, y, yOff + p + 3 * L), s3);
-        }
-        for (; p + L <= k; p += L) {
-            s0 = FloatVector.fromArray(S, x, xOff + p).fma(FloatVector.fromArray(S, y, yOff + p), s0);
-        }
-        FloatVector v = s0.add(s1).add(s2.add(s3));
-        // The horizontal sum in a fixed order (see SWAP_8).
-        if (L > 8) {
-            v = v.add(v.rearrange(SWAP_8));
-        }
-        if (L > 4) {
-            v = v.add(v.rearrange(SWAP_4));
-        }
-        if (L > 2) {
-            v = v.add(v.rearrange(SWAP_2));
-        }
-        if (L > 1) {
-            v = v.add(v.rearrange(SWAP_1));
-        }
-        float s = v.lane(0);
-        for (; p < k; p++) {
-            s += x[xOff + p] * y[yOff + p];
-        }
-        return s;
     }
 }

@@ -79,6 +79,65 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /**
+     * Each term in float lanes: e = e^−|z| as in {@link #expPass} (−|z| ≤ 0 never overflows), then
+     * log(1 + e) = 2·atanh(s) with s = e / (2 + e) in [0, 1/3], as 2s·(1 + s²/3 + s⁴/5 + … + s¹²/13):
+     * the next term is below 1.5e-8 of the sum. The terms widen to double, as in
+     * {@link #sumOfSquaresUnchecked}, and add up there.
+     */
+    @Override
+    double binaryCrossEntropyUnchecked(int n, float[] z, int zOff, float[] y, int yOff) {
+        DoubleVector lower = DoubleVector.zero(D), upper = lower;
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, z, zOff + i);
+            FloatVector t = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector u = x.abs().neg();
+            FloatVector uc = u.max(Transcendentals.EXP_CLAMP_LO);
+            FloatVector r0 = uc.fma(Transcendentals.LOG2E, Transcendentals.ROUNDING_MAGIC);
+            FloatVector k = r0.sub(Transcendentals.ROUNDING_MAGIC);
+            IntVector ki = ((IntVector) r0.reinterpretAsInts()).sub(Transcendentals.ROUNDING_MAGIC_BITS);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_HI), uc);
+            r = k.fma(FloatVector.broadcast(S, -Transcendentals.LN2_LO), r);
+            FloatVector p = r.fma(Transcendentals.EXP_P0, Transcendentals.EXP_P1);
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P2));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P3));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P4));
+            p = p.fma(r, FloatVector.broadcast(S, Transcendentals.EXP_P5));
+            FloatVector ey = p.fma(r.mul(r), r).add(1f);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = ki.sub(k1);
+            FloatVector e = ey.mul((FloatVector) k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul((FloatVector) k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(ZERO, u.compare(VectorOperators.LT, Transcendentals.EXP_UNDERFLOW));
+            FloatVector s = e.div(e.add(2f));
+            FloatVector s2 = s.mul(s);
+            FloatVector q = s2.fma(1f / 13, 1f / 11);
+            q = q.fma(s2, FloatVector.broadcast(S, 1f / 9));
+            q = q.fma(s2, FloatVector.broadcast(S, 1f / 7));
+            q = q.fma(s2, FloatVector.broadcast(S, 1f / 5));
+            q = q.fma(s2, FloatVector.broadcast(S, 1f / 3));
+            q = q.fma(s2, ONE);
+            // max(z, 0) − z·y + 2s·q
+            FloatVector term = s.add(s).fma(q, x.neg().fma(t, x.max(0f)));
+            lower = lower.add((DoubleVector) term.convertShape(VectorOperators.F2D, D, 0));
+            upper = upper.add((DoubleVector) term.convertShape(VectorOperators.F2D, D, 1));
+        }
+        // The horizontal sum in a fixed order, as in sumOfSquaresUnchecked.
+        DoubleVector sum = lower.add(upper);
+        if (L / 2 > 4) {
+            sum = sum.add(sum.rearrange(DSWAP_4));
+        }
+        if (L / 2 > 2) {
+            sum = sum.add(sum.rearrange(DSWAP_2));
+        }
+        double total = sum.lane(0) + sum.lane(1);
+        for (; i < n; i++) {
+            total += binaryCrossEntropyTerm(z[zOff + i], y[yOff + i]);
+        }
+        return total;
+    }
+
     @Override
     double sumOfSquaresUnchecked(int n, float[] x, int xOff) {
         // Each float vector widens into two double vectors of the same shape (lower and upper half);
@@ -162,6 +221,17 @@ final class VectorKernels extends Kernels {
 
     @Override
     void addBiasRowsUnchecked(int rows, int cols, float[] bias, int biasOff, float[] c, int cOff) {
+        if (cols == 1) { // one output unit: a contiguous column, a vector of rows at a time
+            FloatVector b = FloatVector.broadcast(S, bias[biasOff]);
+            int i = 0;
+            for (int bound = S.loopBound(rows); i < bound; i += L) {
+                FloatVector.fromArray(S, c, cOff + i).add(b).intoArray(c, cOff + i);
+            }
+            for (; i < rows; i++) {
+                c[cOff + i] += bias[biasOff];
+            }
+            return;
+        }
         // x·1 + y rounds exactly like x + y, so the FMA-based axpy adds the bias exactly.
         for (int i = 0, row = cOff; i < rows; i++, row += cols) {
             VectorGemm.axpyVector(cols, 1f, bias, biasOff, c, row);
@@ -175,6 +245,22 @@ final class VectorKernels extends Kernels {
         // column. (Sums kept in registers down the rows, four vectors at a time, were faster on
         // narrow layers, but in one full test run C2's code for that long loop ran FloatVector.fma's
         // allocating Java fallback: a training step allocated, depending on the run's JIT history.)
+        if (cols == 1) { // one output unit: four sums, not one chain of dependent adds through dst
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            int i = 0;
+            for (int row = aOff; i + 4 <= rows; i += 4, row += 4 * lda) {
+                s0 += a[row];
+                s1 += a[row + lda];
+                s2 += a[row + 2 * lda];
+                s3 += a[row + 3 * lda];
+            }
+            for (int row = aOff + i * lda; i < rows; i++, row += lda) {
+                s0 += a[row];
+            }
+            float sum = alpha * ((s0 + s1) + (s2 + s3));
+            dst[dstOff] = beta == 0f ? sum : Math.fma(beta, dst[dstOff], sum);
+            return;
+        }
         Kernels.scaleMatrix(1, cols, beta, dst, dstOff, cols);
         for (int i = 0, row = aOff; i < rows; i++, row += lda) {
             VectorGemm.axpyVector(cols, alpha, a, row, dst, dstOff);

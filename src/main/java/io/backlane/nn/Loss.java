@@ -1,5 +1,7 @@
 package io.backlane.nn;
 
+import io.backlane.kernel.Kernels;
+
 /**
  * The loss L(a, y) of one example; the cost J is its mean over the m examples of a batch, plus
  * (λ/2m)·Σ‖W[l]‖² when L2 regularization is on (docs/backpropagation.md).
@@ -42,6 +44,21 @@ public enum Loss {
     /** As {@link #sum(float[], float[], float[], int, int, int)}, with z and a from offset {@code off}. */
     public double sum(float[] z, int off, float[] a, float[] y, int yOff, int m, int width) {
         return sum(z, off, a, off, y, yOff, m, width);
+    }
+
+    /**
+     * As {@link #sum(float[], int, float[], float[], int, int, int)}, with the binary cross-entropy
+     * computed by {@code k} ({@link Kernels#binaryCrossEntropy}: each term in float by the vector
+     * kernels, a few ulps from the exact term): what training and evaluation report.
+     */
+    public double sum(Kernels k, float[] z, int off, float[] a, float[] y, int yOff, int m, int width) {
+        if (this != BINARY_CROSS_ENTROPY) {
+            return sum(z, off, a, off, y, yOff, m, width);
+        }
+        if (z == null || y == null) {
+            throw new IllegalArgumentException("z and y must not be null");
+        }
+        return k.binaryCrossEntropy(Math.multiplyExact(m, width), z, off, y, yOff);
     }
 
     private double sum(float[] z, int zOff, float[] a, int aOff, float[] y, int yOff, int m, int width) {

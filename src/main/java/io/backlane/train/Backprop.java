@@ -166,7 +166,7 @@ final class Backprop {
         // A[L] − Y: dZ[L] for the cross-entropies (docs/backpropagation.md, errata 2), dA[L] for squared error
         System.arraycopy(a, off, dZ, off, size);
         k.axpy(size, -1f, y, yOff, dZ, off);
-        double sum = net.loss().sum(ws.forward.logits(), off, a, y, yOff, m, nOut);
+        double sum = net.loss().sum(k, ws.forward.logits(), off, a, y, yOff, m, nOut);
         Layer out = net.layer(layers);
         if (net.loss() == Loss.MEAN_SQUARED_ERROR && out.activation() != Activation.IDENTITY) {
             // dZ[L] = (A − Y) ⊙ g'(A)

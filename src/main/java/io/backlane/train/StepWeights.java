@@ -11,9 +11,9 @@ import io.backlane.nn.Network;
  *
  * <p>Packing W costs about as much as reading it a few times, so it pays from
  * {@value #MIN_ROWS} rows on (measured on the 784-256-128-10 network, paired A/B on Zen 4: +7% samples
- * a second at batch 128, +3% at 64, −4% at 32 against unpacked dot products). A narrow W, which
- * {@link PackedWeights#isTiled() is not tiled}, is left to the GEMM's own choice: its dot products with
- * k = 30 would run mostly in their scalar tails.
+ * a second at batch 128, +3% at 64, −4% at 32 against unpacked dot products). A W that
+ * {@link PackedWeights#isTiled() is kept as it is} (few outputs, whose dot products run in whole
+ * vectors) is left to the GEMM's own choice.
  */
 final class StepWeights {
     /** Rows from which a step packs its weights first. */

@@ -101,6 +101,71 @@ class ElementwiseKernelsTest {
         assertEquals(expected, k.sumOfSquares(n, x, 0), 1e-5, what("sumOfSquares", impl, n, "large + many small"));
     }
 
+    /** Σ max(z, 0) − z·y + log1p(e^−|z|) in double, term by term: the exact loss the kernels approximate. */
+    private static double naiveBinaryCrossEntropy(int n, float[] z, int zOff, float[] y, int yOff) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double zi = z[zOff + i];
+            sum += Math.max(zi, 0) - zi * y[yOff + i] + Math.log1p(Math.exp(-Math.abs(zi)));
+        }
+        return sum;
+    }
+
+    /**
+     * Against the double reference, on every length, with logits from −40 to 40 (where e^−|z| runs
+     * from 1 down into the subnormals) and hard and soft targets; then the extremes: saturated
+     * logits give the exact large loss, a NaN or infinite logit a sum that is not finite.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void binaryCrossEntropy(String impl) {
+        Kernels k = Implementations.named(impl);
+        Random rnd = new Random(13);
+        for (int n : LENGTHS) {
+            Slice z = new Slice(rnd, n, -40, 40);
+            Slice y = new Slice(rnd, n, 0, 1);
+            for (int i = 0; i < n; i += 3) { // two in three targets hard
+                y.data[y.off + i] = Math.round(y.data[y.off + i]);
+                if (i + 1 < n) {
+                    y.data[y.off + i + 1] = Math.round(y.data[y.off + i + 1]);
+                }
+            }
+            for (int i = 0; i < n; i += 5) { // and some logits near 0, where log(1 + e) is largest
+                z.data[z.off + i] *= 1e-3f;
+            }
+            double expected = naiveBinaryCrossEntropy(n, z.data, z.off, y.data, y.off);
+            double tolerance = 1e-6 * naiveBinaryCrossEntropy(n, z.data, z.off, new float[n + y.off], y.off) + 1e-12;
+            float[] zBefore = z.copy(), yBefore = y.copy();
+            assertEquals(expected, k.binaryCrossEntropy(n, z.data, z.off, y.data, y.off), tolerance,
+                    what("binaryCrossEntropy", impl, n, ""));
+            assertUnchanged(zBefore, z.data, what("binaryCrossEntropy", impl, n, "z"));
+            assertUnchanged(yBefore, y.data, what("binaryCrossEntropy", impl, n, "y"));
+        }
+        // Saturated logits, each position of a vector and of the tail: the loss of a confident
+        // mistake is |z| itself, of a confident success e^−|z| (or 0), never infinite.
+        float[] pattern = {1000f, -1000f, Float.MAX_VALUE, -Float.MAX_VALUE, 88f, -88f, 0f, -0f, 17f};
+        int n = 67;
+        float[] z = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = pattern[i % pattern.length];
+            y[i] = (i / pattern.length) % 2;
+        }
+        double expected = naiveBinaryCrossEntropy(n, z, 0, y, 0);
+        assertTrue(Double.isFinite(expected));
+        assertEquals(expected, k.binaryCrossEntropy(n, z, 0, y, 0), 1e-6 * expected, impl + " saturated logits");
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int at : new int[] {0, 5, n - 1}) {
+                float[] poisoned = z.clone();
+                poisoned[at] = bad;
+                float[] target = new float[n];
+                java.util.Arrays.fill(target, 1f); // y = 1: infinite logits give ∞ − ∞ or +∞
+                double sum = k.binaryCrossEntropy(n, poisoned, 0, target, 0);
+                assertTrue(!Double.isFinite(sum), impl + " z[" + at + "] = " + bad + " gave " + sum);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
     void hadamard(String impl) {
@@ -138,7 +203,7 @@ class ElementwiseKernelsTest {
         Kernels k = Implementations.named(impl);
         Random rnd = new Random(14);
         for (int cols : LENGTHS) {
-            for (int rows : new int[] {0, 1, 3}) {
+            for (int rows : new int[] {0, 1, 3, 37}) { // 37: rows of one column span vectors and a tail
                 Slice bias = new Slice(rnd, cols, -1, 1);
                 Slice c = new Slice(rnd, rows * cols, -1, 1);
                 float[] biasBefore = bias.copy(), cBefore = c.copy(), expected = c.copy();
@@ -158,7 +223,7 @@ class ElementwiseKernelsTest {
         Random rnd = new Random(15);
         float[][] alphaBeta = {{1f, 0f}, {0.25f, 1f}, {-2f, 0.3f}};
         for (int cols : LENGTHS) {
-            for (int rows : new int[] {0, 1, 3, 8}) {
+            for (int rows : new int[] {0, 1, 3, 8, 13}) {
                 for (int gap : new int[] {0, 5}) { // lda = cols + gap: some columns of a wider matrix
                     for (float[] ab : alphaBeta) {
                         float alpha = ab[0], beta = ab[1];

@@ -123,10 +123,18 @@ class PackedWeightsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
-    void aNarrowMatrixIsKeptAsItIsAndAWideOneTiled(String implementation) {
+    void aWideMatrixIsTiledANarrowOneTransposedOrKeptAsItIs(String implementation) {
         Kernels kernels = Implementations.named(implementation);
-        assertTrue(!kernels.packWeights(1, 30, new float[30], 0).isTiled(), "an output layer of one unit");
+        BlockedGemm engine = Implementations.engineOf(kernels);
         assertTrue(kernels.packWeights(256, 30, new float[256 * 30], 0).isTiled(), "a layer of 256 units");
+        assertTrue(!kernels.packWeights(1, 30, new float[30], 0).isTiled(), "one unit: kept for dot products");
+        assertEquals(2 * 10 > engine.blocking.nr(), kernels.packWeights(10, 128, new float[10 * 128], 0).isTiled(),
+                "10 units of 128 inputs: kept for dot products in whole vectors, unless they fill half a tile");
+        int lanes = engine.vectorLength(), n = engine.blocking.narrowMaxN(), k = 3 * lanes - 1;
+        if (n > 0) { // dot products of 3L - 1 would run mostly in their scalar tails
+            assertEquals(BlockedGemm.WeightsLayout.NARROW, engine.weightsLayout(n, k));
+            assertTrue(kernels.packWeights(n, k, new float[n * k], 0).isTiled(), n + " units of " + k + " inputs");
+        }
     }
 
     @Test
