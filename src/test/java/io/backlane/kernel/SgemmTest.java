@@ -195,6 +195,47 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The narrow path forced ({@link BlockedGemm#narrow}, where the engine has one): n around one and
+     * two vectors, m around its 8-row tiles, k from a rank-1 update to several hundred, every
+     * transpose; alpha 1 with beta 0 or 1 (sums straight into C where its rows are whole vectors)
+     * and other alpha and beta (through the tile); padded layouts, whose last rows of B cannot be
+     * read as whole vectors in place, and tight ones, where they can.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void narrowPathOverEveryRemainder(String impl) {
+        BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
+        int lanes = engine.vectorLength();
+        int widest = engine.blocking.narrowMaxN();
+        assertEquals(widest >= 16, engine.useNarrow(false, true, 569, 16, 30), "30 inputs to 16 units at batch 569");
+        assertEquals(widest >= 30, engine.useNarrow(true, false, 16, 30, 569), "their weight gradient");
+        assertFalse(engine.useNarrow(false, true, 569, 10, 128), "dot products in whole vectors stay unpacked");
+        assertFalse(engine.useNarrow(false, false, 64, widest + 1, 30), "wider than the narrow kernels");
+        GemmWorkspace ws = new GemmWorkspace();
+        GemmCase.Gemm narrow = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                engine.narrow(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        int[] ms = {1, 7, 8, 9, 17, 70};
+        int[] ns = {1, lanes - 1, lanes, lanes + 1, 2 * lanes - 1, 2 * lanes};
+        int[] ks = {1, 2, 5, 30, 257};
+        float[][] alphaBeta = {{1f, 0f}, {1f, 1f}, {-0.5f, 0.3f}, {2f, 0f}};
+        Random rnd = new Random(9);
+        int i = 0;
+        for (int m : ms) {
+            for (int n : ns) {
+                if (n < 1) {
+                    continue;
+                }
+                for (int k : ks) {
+                    for (String t : TRANSPOSES) {
+                        float[] ab = alphaBeta[i++ % alphaBeta.length];
+                        GemmCase.of(t, m, n, k, ab[0], ab[1]).check(narrow, rnd, i % 3 != 0);
+                    }
+                }
+            }
+        }
+    }
+
     /** k = 0, alpha = 0 and empty C: C = beta·C without reading A or B; nothing at all when C is empty. */
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
