@@ -215,9 +215,36 @@ abstract class BlockedGemm {
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb, 0);
                 for (int ic = 0; ic < m; ic += mcBlock) {
                     int mc = Math.min(mcBlock, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
-                    macroKernel(mc, nc, kc, pa, pb, 0, alpha, betaBlock, c, cOff + ic * ldc + jc, ldc, ws);
+                    if (!transA && readsRowsOf(mc, nc, alpha, betaBlock)) {
+                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, pb, 0, betaBlock, c, cOff + ic * ldc + jc, ldc);
+                    } else {
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
+                        macroKernel(mc, nc, kc, pa, pb, 0, alpha, betaBlock, c, cOff + ic * ldc + jc, ldc, ws);
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * Whether a block of A (not transposed) of mc rows against nc columns of packed B runs on
+     * {@link #rowsKernel}, reading A's rows where they lie instead of packing them: where the engine
+     * has that kernel, the block is whole tiles, and alpha is 1 with beta 0 or 1 (the forward
+     * products and the errors of a network).
+     */
+    private boolean readsRowsOf(int mc, int nc, float alpha, float beta) {
+        return readsRowsUnpacked() && mc % blocking.mr() == 0 && nc % blocking.nr() == 0
+                && alpha == 1f && (beta == 0f || beta == 1f);
+    }
+
+    /** The two innermost loops on A's own rows: mc × kc of A (from aOff, rows lda apart) times the packed B panel at {@code pbBase}. */
+    private void rowsMacroKernel(int mc, int nc, int kc, float[] a, int aOff, int lda, float[] pb, int pbBase, float beta,
+                                 float[] c, int cBlock, int ldc) {
+        int mr = blocking.mr(), nr = blocking.nr();
+        for (int jr = 0; jr < nc; jr += nr) {
+            int pbOff = pbBase + (jr / nr) * kc * nr;
+            for (int ir = 0; ir < mc; ir += mr) {
+                rowsKernel(kc, a, aOff + ir * lda, lda, pb, pbOff, beta, c, cBlock + ir * ldc + jr, ldc);
             }
         }
     }
@@ -286,6 +313,24 @@ abstract class BlockedGemm {
     /** The row width, in floats, of op(B) with n ≤ {@link Blocking#narrowMaxN()} columns for the narrow kernel: whole vectors. */
     final int narrowWidth(int n) {
         return roundUp(n, vectorLength());
+    }
+
+    /**
+     * Whether this engine has a {@link #rowsKernel}: then a product with prepacked weights reads
+     * the MR rows of each tile from A as they are, and packs nothing.
+     */
+    boolean readsRowsUnpacked() {
+        return false;
+    }
+
+    /**
+     * MR unpacked rows of A (row i at {@code a[aOff + i·lda ..]}, kc contiguous values each) times a
+     * packed B strip: C[0:MR, 0:NR] = Σ_p a_p ⊗ b_p + beta·C, beta 0 or 1 (0: C not read), every
+     * element by the operations of {@link #rowKernel} (and of the micro-kernel with alpha 1), so
+     * that a row has the same bits in a tile as alone. Only where {@link #readsRowsUnpacked}.
+     */
+    void rowsKernel(int kc, float[] a, int aOff, int lda, float[] pb, int pbOff, float beta, float[] c, int cOff, int ldc) {
+        throw new UnsupportedOperationException("no unpacked-rows kernel in " + getClass().getSimpleName());
     }
 
     /**
@@ -377,8 +422,12 @@ abstract class BlockedGemm {
                 int panel = panelOffset(jc, pc, k, nc);
                 for (int ic = 0; ic < fullRows; ic += mcBlock) {
                     int mc = Math.min(mcBlock, fullRows - ic);
-                    packA(false, a, aOff, lda, ic, mc, pc, kc, pa);
-                    macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cOff + ic * ldc + jc, ldc, ws);
+                    if (readsRowsOf(mc, nc, 1f, beta)) {
+                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, packed, panel, beta, c, cOff + ic * ldc + jc, ldc);
+                    } else {
+                        packA(false, a, aOff, lda, ic, mc, pc, kc, pa);
+                        macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cOff + ic * ldc + jc, ldc, ws);
+                    }
                 }
                 for (int i = fullRows; i < m; i++) {
                     int aRow = aOff + i * lda + pc;

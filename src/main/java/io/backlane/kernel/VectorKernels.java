@@ -431,6 +431,10 @@ final class VectorKernels extends Kernels {
 
     @Override
     void softmaxRowsUnchecked(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+        if (cols < L) {
+            softmaxShortRows(rows, cols, src, srcOff, dst, dstOff);
+            return;
+        }
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int s = srcOff + r * cols;
@@ -477,6 +481,38 @@ final class VectorKernels extends Kernels {
                 FloatVector.fromArray(S, dst, d + j).div(sum).intoArray(dst, d + j);
             }
             for (; j < cols; j++) {
+                dst[d + j] /= sum;
+            }
+        }
+    }
+
+    /**
+     * Rows shorter than a vector (an output of 10 classes): the exponents of all rows in one pass
+     * of {@link #expPass}, whole vectors across row boundaries, instead of each row's exp in its
+     * scalar tail. The same bits as the row-by-row pass: each row's maximum is subtracted first
+     * (x − max rounds as expPass's fma(x, 1, −max)), every lane of expPass rounds as its scalar
+     * tail, and the sums and divisions are the scalar ones.
+     */
+    private static void softmaxShortRows(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * cols;
+            int d = dstOff + r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, src[s + j]);
+            }
+            for (int j = 0; j < cols; j++) {
+                dst[d + j] = src[s + j] - max;
+            }
+        }
+        expPass(rows * cols, dst, dstOff, 1f, 0f, dst, dstOff); // x·1 + 0 rounds as x (−0 becomes +0: the same exp)
+        for (int r = 0; r < rows; r++) {
+            int d = dstOff + r * cols;
+            float sum = 0f;
+            for (int j = 0; j < cols; j++) {
+                sum += dst[d + j];
+            }
+            for (int j = 0; j < cols; j++) {
                 dst[d + j] /= sum;
             }
         }

@@ -314,7 +314,7 @@ class ElementwiseKernelsTest {
             if (cols == 0) {
                 continue; // rejected: see KernelValidationTest
             }
-            for (int rows : new int[] {0, 1, 3}) {
+            for (int rows : new int[] {0, 1, 3, 37}) {
                 Slice src = new Slice(rnd, rows * cols, -8, 8);
                 Slice dst = new Slice(rnd, rows * cols, -1, 1);
                 float[] srcBefore = src.copy();
@@ -332,6 +332,28 @@ class ElementwiseKernelsTest {
                 NaiveReference.softmaxRows(rows, cols, src.data, src.off, expected, src.off);
                 k.softmaxRows(rows, cols, src.data, src.off, src.data, src.off);
                 assertClose(expected, src.data, src.off, rows * cols, 1e-5, 1e-9, srcBefore, what + " in place");
+            }
+        }
+    }
+
+    /** A prediction's promise: each row's probabilities have the same bits alone as in any batch (rows shorter than a vector share one exp pass). */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void softmaxRowHasTheSameBitsAloneAndInABatch(String impl) {
+        Kernels k = Implementations.named(impl);
+        Random rnd = new Random(19);
+        for (int cols : new int[] {1, 2, 3, 7, 10, 15, 16, 17, 33}) {
+            int rows = 41;
+            float[] z = ArrayAsserts.random(rnd, rows * cols, -30, 30);
+            float[] batch = new float[rows * cols];
+            k.softmaxRows(rows, cols, z, 0, batch, 0);
+            for (int r = 0; r < rows; r++) {
+                float[] alone = new float[cols];
+                k.softmaxRows(1, cols, z, r * cols, alone, 0);
+                for (int j = 0; j < cols; j++) {
+                    assertEquals(Float.floatToRawIntBits(batch[r * cols + j]), Float.floatToRawIntBits(alone[j]),
+                            impl + " " + cols + " columns: row " + r + ", column " + j);
+                }
             }
         }
     }

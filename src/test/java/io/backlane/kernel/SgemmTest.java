@@ -236,6 +236,32 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The packed path where A's rows are read as they are ({@link BlockedGemm#rowsKernel}: A not
+     * transposed, whole tiles, alpha 1, beta 0 or 1), across MC (192 rows), KC (256) and NC (4096
+     * columns), beside the shapes one step off it, which pack A.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void packedPathOnUnpackedRowsOfA(String impl) {
+        BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
+        GemmWorkspace ws = new GemmWorkspace();
+        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        int nr = engine.blocking.nr();
+        int[][] shapes = {{4, nr, 1}, {8, 2 * nr, 17}, {200, nr, 300}, {196, 3 * nr, 256}, {8, 4096 + nr, 5},
+            {9, nr, 17}, {8, nr + 1, 17}};
+        Random rnd = new Random(10);
+        for (int[] sh : shapes) {
+            for (String t : new String[] {"NN", "NT"}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    GemmCase.of(t, sh[0], sh[1], sh[2], 1f, beta).check(packed, rnd, true);
+                    GemmCase.of(t, sh[0], sh[1], sh[2], 1f, beta).check(packed, rnd, false);
+                }
+            }
+        }
+    }
+
     /** k = 0, alpha = 0 and empty C: C = beta·C without reading A or B; nothing at all when C is empty. */
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
