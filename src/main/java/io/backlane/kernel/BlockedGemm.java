@@ -133,7 +133,7 @@ abstract class BlockedGemm {
         } else if (useUnpacked(transA, transB, m, n, k)) {
             unpacked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
-            blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+            packedProduct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
         }
     }
 
@@ -193,6 +193,16 @@ abstract class BlockedGemm {
 
     /** y[yOff + j] = alpha · x[xOff + j] + beta · y[yOff + j] for j in [0, n); beta 0: y is not read. */
     abstract void axpby(int n, float alpha, float[] x, int xOff, float beta, float[] y, int yOff);
+
+    /**
+     * The packed path of {@link #gemm}: {@link #blocked} here; an engine with a loop nest of its own
+     * for it overrides this (the scalar engine, whose micro-kernel C2 does not vectorize).
+     */
+    void packedProduct(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+    }
 
     /** The packed path: the loop nest above. */
     final void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,

@@ -21,6 +21,8 @@ public final class GemmWorkspace {
     float[] packedA = new float[0]; // (MC rounded up to MR) × KC, MR-tall strips, each k-major
     float[] packedB = new float[0]; // KC × (NC rounded up to NR), NR-wide strips, each k-major
     float[] tile = new float[0];    // MR × NR: a partial edge tile before it is merged into C
+    float[][] bRows = new float[0][];   // the scalar engine's B block: KC rows of up to STRIP floats, each an array of its own
+    float[][] sumRows = new float[0][]; // its 4 rows of sums, STRIP floats each (ScalarGemm.packedProduct)
 
     /** An empty workspace; its buffers are sized by the first call that uses it. */
     public GemmWorkspace() {
@@ -28,6 +30,20 @@ public final class GemmWorkspace {
 
     static GemmWorkspace forCurrentThread() {
         return PER_THREAD.get();
+    }
+
+    /** Grows the scalar engine's row buffers to {@code rows} rows of B and {@code sums} rows of sums, {@code width} floats each. */
+    void ensureRows(int rows, int sums, int width) {
+        bRows = grown(bRows, rows, width);
+        sumRows = grown(sumRows, sums, width);
+    }
+
+    private static float[][] grown(float[][] current, int rows, int width) {
+        int have = current.length == 0 ? 0 : current[0].length;
+        if (current.length >= rows && have >= width) {
+            return current;
+        }
+        return new float[Math.max(rows, current.length)][Math.max(width, have)];
     }
 
     /** Grows the buffers to hold the given sizes (in floats); never shrinks them. */

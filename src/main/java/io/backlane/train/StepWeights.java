@@ -13,7 +13,9 @@ import io.backlane.nn.Network;
  * {@value #MIN_ROWS} rows on (measured on the 784-256-128-10 network, paired A/B on Zen 4: +7% samples
  * a second at batch 128, +3% at 64, −4% at 32 against unpacked dot products). A W that
  * {@link PackedWeights#isTiled() is kept as it is} (few outputs, whose dot products run in whole
- * vectors) is left to the GEMM's own choice.
+ * vectors) is left to the GEMM's own choice, and so is every W of the scalar kernels: their sgemm
+ * (vectorized by C2, about 60 GFLOP/s on Zen 4) is faster than their 4×4 micro-kernel on prepacked
+ * weights (about 10).
  */
 final class StepWeights {
     /** Rows from which a step packs its weights first. */
@@ -35,7 +37,7 @@ final class StepWeights {
         if (!allocated) { // the first step allocates, the next ones repack in place
             for (int l = 1; l <= layers.length; l++) {
                 PackedWeights w = k.packWeights(net.width(l), net.width(l - 1), theta, net.weightOffset(l));
-                layers[l - 1] = w.isTiled() ? w : null;
+                layers[l - 1] = w.isTiled() && k.isVectorized() ? w : null;
             }
             allocated = true;
         } else {
