@@ -30,6 +30,12 @@ package io.backlane.kernel;
  *       there once, a strip at a time, and each strip then serves the block's 48 A strips from L2.</li>
  * </ul>
  *
+ * <p>Around this nest, {@link #gemm} picks one of three other paths by shape: the narrow kernel for
+ * at most {@link Blocking#narrowMaxN()} columns ({@link #useNarrow}), unpacked row updates or dot
+ * products for few rows or a short k ({@link #useUnpacked}), and an engine's own packed loop nest
+ * ({@link #packedProduct}: the scalar engine's, which C2 vectorizes). Where A is not transposed and
+ * the engine has a {@link #rowsKernel}, the innermost loops read A's rows where they lie.
+ *
  * <p>Subclasses supply the micro-kernel and its table. Packed panels are zero-padded to whole tiles,
  * so the micro-kernel always runs a full tile; partial tiles are written back through
  * {@link GemmWorkspace#tile}.
@@ -98,12 +104,12 @@ abstract class BlockedGemm {
 
     /**
      * Whether to run the narrow kernel ({@link #narrow}): op(B) at most {@link Blocking#narrowMaxN()}
-     * columns wide (a small network's layers: 30-16-1 has n = 16, 30 and 1), more than a rank-k
-     * update's few steps deep. The packed path would pad each B strip to NR columns (4 times the
-     * multiply-adds at n = 16) and pack both operands, the row updates of the unpacked path sum
-     * through memory. Not transposed, B is read as it is; transposed, Bᵀ must first be copied
-     * (n·k floats), so A·Bᵀ runs narrow only where it would otherwise have been packed: a dot
-     * product of at least four vectors beats a rank-1 update of one mostly padded vector.
+     * columns wide (a small network's layers: 30-16-1 has n = 16, 30 and 1). The packed path would
+     * pad each B strip to NR columns (4 times the multiply-adds at n = 16) and pack both operands;
+     * the row updates of the unpacked path sum through memory, one row of C per call. Not
+     * transposed, B is read as it is; transposed, Bᵀ must first be copied (n·k floats), so A·Bᵀ
+     * runs narrow only where it would otherwise have been packed: dot products of at least four
+     * whole vectors beat rank-1 updates of one mostly padded vector.
      */
     final boolean useNarrow(boolean transA, boolean transB, int m, int n, int k) {
         return n <= blocking.narrowMaxN() && (!transB || !useUnpacked(transA, transB, m, n, k));
@@ -400,9 +406,10 @@ abstract class BlockedGemm {
 
     /**
      * C (m × n, rows ldc apart) = A (m × k, rows lda apart) · Wᵀ, W packed by {@link #packWeights}.
-     * Whole MR-row groups of A are packed and run through the micro-kernel, the last m % MR rows
-     * through {@link #rowKernel} unpacked; both compute each element alike, so each row of C has the
-     * same bits whatever m is and wherever the row sits in A. (So do the other layouts of a narrow W:
+     * Whole MR-row groups of A run through {@link #rowsKernel} where the engine has it (else they
+     * are packed for the micro-kernel), the last m % MR rows through {@link #rowKernel}; all compute
+     * each element alike, so each row of C has the same bits whatever m is and wherever the row
+     * sits in A. (So do the other layouts of a narrow W:
      * dot products, each column by one kernel whatever the row; the narrow kernel, each element one
      * chain of FMAs in the same order, in a tile of 8 rows as alone.)
      */

@@ -10,7 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The blocked GEMM with a Vector API micro-kernel of 4 rows × 4 vectors ({@code microKernel4x4v}:
  * 4×64 floats with 512-bit vectors, 4×32 with 256-bit). Each of the KC steps broadcasts one element
  * of the A strip per row and multiplies-adds it against four vectors of the B strip: 16 independent
- * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes.
+ * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes. The same tile
+ * reads A's rows in place ({@code rowsKernel4x4v}) where nothing scales the product. Products of
+ * at most two vectors of columns run on the narrow kernels ({@code narrowRows8x1v} and its
+ * siblings: 8 rows × 1 or 2 vectors, over all of k, nothing packed), and A·Bᵀ with few long rows
+ * on tiled dot products ({@code dotKernel4x4}).
  */
 final class VectorGemm extends BlockedGemm {
     /** The CPU's widest float species, capped at 512 bits (the width the kernels are written for). */
