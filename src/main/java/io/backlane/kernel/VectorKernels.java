@@ -83,7 +83,8 @@ final class VectorKernels extends Kernels {
      * Each term in float lanes: e = e^−|z| as in {@link #expPass} (−|z| ≤ 0 never overflows), then
      * log(1 + e) = 2·atanh(s) with s = e / (2 + e) in [0, 1/3], as 2s·(1 + s²/3 + s⁴/5 + … + s¹²/13):
      * the next term is below 1.5e-8 of the sum. The terms widen to double, as in
-     * {@link #sumOfSquaresUnchecked}, and add up there.
+     * {@link #sumOfSquaresUnchecked}, and add up there. The exp is written out a third time (as in
+     * tanh) rather than called, for the reason given above sigmoid.
      */
     @Override
     double binaryCrossEntropyUnchecked(int n, float[] z, int zOff, float[] y, int yOff) {
