@@ -2,11 +2,13 @@ package io.backlane.kernel;
 
 /**
  * The packing buffers of {@code sgemm}: a packed block of op(A) (MC×KC, in MR-tall strips), a packed
- * panel of op(B) (KC×NC, in NR-wide strips), and one MR×NR tile for partial edge tiles.
+ * panel of op(B) (KC×NC, in NR-wide strips), and one MR×NR tile for partial edge tiles; for the
+ * scalar kernels also a block of op(B) as separate rows and 4 rows of sums.
  *
  * <p>Buffers grow to the largest problem seen and are then reused: once a workspace has served a
  * shape, later calls of that shape or smaller allocate nothing. They never exceed one block of each
- * kind: with the vector kernel's block sizes, 192 KiB for A, 4 MiB for B and 1 KiB for the tile.
+ * kind: with the vector kernel's block sizes, 192 KiB for A, 4 MiB for B and 1 KiB for the tile;
+ * the scalar kernels' rows, 256 KiB and 4 KiB.
  * A workspace belongs to one thread at a time; create one per training or serving thread, or let
  * {@link Kernels#sgemm} use the one cached for the current thread.
  *
@@ -21,7 +23,7 @@ public final class GemmWorkspace {
     float[] packedA = new float[0]; // (MC rounded up to MR) × KC, MR-tall strips, each k-major
     float[] packedB = new float[0]; // KC × (NC rounded up to NR), NR-wide strips, each k-major
     float[] tile = new float[0];    // MR × NR: a partial edge tile before it is merged into C
-    float[][] bRows = new float[0][];   // the scalar engine's B block: KC rows of up to STRIP floats, each an array of its own
+    float[][] bRows = new float[0][];   // the scalar engine's B block: ROWS_KC rows of up to ROWS_STRIP floats, each an array of its own
     float[][] sumRows = new float[0][]; // its 4 rows of sums, STRIP floats each (ScalarGemm.packedProduct)
 
     /** An empty workspace; its buffers are sized by the first call that uses it. */
