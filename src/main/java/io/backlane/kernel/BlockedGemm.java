@@ -355,6 +355,17 @@ abstract class BlockedGemm {
      * a chain of dependent FMAs per accumulator, so twice the accumulators keep twice the FMAs in flight.
      * This version runs the two strips one after the other.
      */
+    /**
+     * {@link #rowKernel} on four consecutive whole strips ({@code pb[pbOff ..]}, {@code stripLength}
+     * apart) into 4·NR consecutive columns of C from {@code cOff}, each element computed as there.
+     * This version runs two {@link #rowKernelPair pairs}.
+     */
+    void rowKernelQuad(int kc, float[] a, int aOff, float[] pb, int pbOff, int stripLength, float beta, float[] c, int cOff) {
+        int nr = blocking.nr();
+        rowKernelPair(kc, a, aOff, pb, pbOff, pbOff + stripLength, beta, c, cOff, cOff + nr);
+        rowKernelPair(kc, a, aOff, pb, pbOff + 2 * stripLength, pbOff + 3 * stripLength, beta, c, cOff + 2 * nr, cOff + 3 * nr);
+    }
+
     void rowKernelPair(int kc, float[] a, int aOff, float[] pb, int pbOff1, int pbOff2, float beta,
                        float[] c, int cOff1, int cOff2) {
         rowKernel(kc, a, aOff, pb, pbOff1, beta, c, cOff1);
@@ -450,6 +461,9 @@ abstract class BlockedGemm {
                     int aRow = aOff + i * lda + pc;
                     int cRow = cOff + i * ldc + jc;
                     int jr = 0;
+                    for (; jr + 4 * nr <= nc; jr += 4 * nr) { // four whole strips at a time: four times the loads in flight
+                        rowKernelQuad(kc, a, aRow, packed, panel + (jr / nr) * kc * nr, kc * nr, beta, c, cRow + jr);
+                    }
                     for (; jr + 2 * nr <= nc; jr += 2 * nr) { // two whole strips at a time: twice the FMA chains
                         int pbOff = panel + (jr / nr) * kc * nr;
                         rowKernelPair(kc, a, aRow, packed, pbOff, pbOff + kc * nr, beta, c, cRow + jr, cRow + jr + nr);
