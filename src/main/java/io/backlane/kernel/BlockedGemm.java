@@ -440,7 +440,9 @@ abstract class BlockedGemm {
         int mr = blocking.mr(), nr = blocking.nr();
         int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
         int fullRows = m - m % mr;
-        ws.ensure(Math.min(mcBlock, fullRows) * Math.min(kcBlock, k), 0, mr * nr);
+        // Whole strips read A's rows where they lie (readsRowsOf): then no A block is packed.
+        boolean packsA = !readsRowsUnpacked() || n % nr != 0;
+        ws.ensure(packsA ? Math.min(mcBlock, fullRows) * Math.min(kcBlock, k) : 0, 0, mr * nr);
         float[] pa = ws.packedA;
         for (int jc = 0; jc < n; jc += ncBlock) {
             int nc = Math.min(ncBlock, n - jc);
