@@ -737,7 +737,7 @@ public final class Trainer implements AutoCloseable {
          * Threads that share each step (default 1). A batch of m rows is cut into shares by m alone
          * (m / 128 shares of equal size, at least 1 and at most 8), which the threads run forward
          * and backward; then the weight products over the whole batch are cut by units (rows of a
-         * layer's weights), by the network alone, and shared out too. Each share and each unit is
+         * layer's weights; a whole layer on one thread) and shared out too. Each share and each unit is
          * computed by the same operations whichever thread runs it, so the thread count changes
          * the speed, never the result: the parameters after any number of steps are bit-identical
          * for 1 thread or 8. Batches below 256 rows are one share and run on the calling thread;
