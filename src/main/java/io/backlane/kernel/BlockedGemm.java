@@ -72,11 +72,11 @@ abstract class BlockedGemm {
      * a tiny product; else too few columns to fill half a tile (an output layer of width 10), or
      * A·Bᵀ with at most {@link Blocking#dotMaxM()} rows of at least {@link Blocking#dotMinVectors()}
      * vectors, whose rows are contiguous in k, so tiled dot products need no packing while the
-     * packed path would pack all of B (a layer's whole weight matrix) for a few rows of A; unless the unpacked path's inner loop, over k for dot products
-     * and over n for row updates, would run mostly in its scalar tail (k = 30: one vector of 16 and
-     * 14 scalar steps; a 30-16-1 network's products ran 4 to 8 times slower that way than packed), or
-     * for dot products shorter than 4 vectors, whose horizontal sums outweigh their FMAs (569 rows ·
-     * 16 weights: 12 µs as dot products).
+     * packed path would pack all of B (a layer's whole weight matrix) for a few rows of A. Unless
+     * the inner loop would run mostly in its scalar tail: row updates over n (a 30-16-1 network's
+     * products ran 4 to 8 times slower that way than packed), or dot products that do not pay
+     * ({@link #dotsPay}: k = 30 is one vector of 16 and 14 scalar steps; shorter than 4 vectors,
+     * their horizontal sums outweigh their FMAs, 569 rows · 16 weights: 12 µs as dot products).
      */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
         if (m < blocking.mr() || k <= blocking.unpackedMaxK() || (long) m * n * k <= blocking.unpackedMaxVolume()) {
@@ -86,7 +86,7 @@ abstract class BlockedGemm {
         if (transA && transB) {
             return false; // unpacked, Aᵀ·Bᵀ is a plain scalar loop
         }
-        if (dot ? !dotProductsPay(k) : n % vectorLength() > n / vectorLength()) {
+        if (dot ? !dotsPay(n, k) : n % vectorLength() > n / vectorLength()) {
             return false;
         }
         return 2 * n <= blocking.nr() || (dot && m <= blocking.dotMaxM() && k >= blocking.dotMinVectors() * vectorLength());
@@ -100,6 +100,25 @@ abstract class BlockedGemm {
     final boolean dotProductsPay(int k) {
         int lanes = vectorLength();
         return k % lanes <= k / lanes && k >= 4 * lanes;
+    }
+
+    /**
+     * Whether A·Bᵀ with n columns runs as n dot products of length k per row of A rather than on
+     * the narrow kernel (or packed): where the dot products run in whole vectors
+     * ({@link #dotProductsPay}); for a single column, always, since the narrow kernel would compute
+     * a whole vector for one useful lane; and for up to a quarter of a vector of columns, where k
+     * is at least one vector and its scalar tail no longer than its vector part. Measured on Zen 4
+     * at 512 bits, 4096 rows (dot products against the narrow kernel): one column, 1.6–3.9× at k
+     * 12 to 50; two to four columns, 1.3–1.9× at k 16 and 50, but 0.6–0.75× at k 30, whose dot
+     * products are one vector and 14 scalar steps. The one rule for both {@link #useUnpacked} and
+     * {@link #weightsLayout}, so that sgemm and prepacked weights multiply a layer alike.
+     */
+    final boolean dotsPay(int n, int k) {
+        int lanes = vectorLength();
+        if (n == 1 || dotProductsPay(k)) {
+            return true;
+        }
+        return 4 * n <= lanes && k >= lanes && k % lanes <= k / lanes;
     }
 
     /**
@@ -311,19 +330,15 @@ abstract class BlockedGemm {
     /**
      * How W (n × k) is prepacked: tiled, unless it has at most NR/2 outputs (an output layer of 1
      * or 10 units), where the strips would pad every row of Wᵀ to NR columns, up to 64 times the
-     * memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they run
-     * in whole vectors ({@link #dotProductsPay}) or where it has fewer outputs than a quarter of a
-     * vector (a single output: the narrow kernel would multiply 15 lanes of zeros for each one);
-     * else by the narrow kernel (16 units of 30 inputs: one vector and 14 scalar steps per dot
-     * product, or 30 FMAs of whole vectors per row).
+     * memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they pay
+     * ({@link #dotsPay}: the same rule as sgemm's); else by the narrow kernel (16 units of 30
+     * inputs: one vector and 14 scalar steps per dot product, or 30 FMAs of whole vectors per row).
      */
     final WeightsLayout weightsLayout(int n, int k) {
         if (2 * n > blocking.nr()) {
             return WeightsLayout.TILED;
         }
-        boolean fillsAQuarterVector = 4 * n > vectorLength(); // else most lanes of the narrow kernel's vector idle
-        return n <= blocking.narrowMaxN() && fillsAQuarterVector && !dotProductsPay(k)
-                ? WeightsLayout.NARROW : WeightsLayout.AS_IS;
+        return n <= blocking.narrowMaxN() && !dotsPay(n, k) ? WeightsLayout.NARROW : WeightsLayout.AS_IS;
     }
 
     /** The row width, in floats, of op(B) with n ≤ {@link Blocking#narrowMaxN()} columns for the narrow kernel: whole vectors. */
@@ -350,12 +365,6 @@ abstract class BlockedGemm {
     }
 
     /**
-     * {@link #rowKernel} on two whole strips at once ({@code pb[pbOff1 ..]} into {@code c[cOff1 ..]},
-     * {@code pb[pbOff2 ..]} into {@code c[cOff2 ..]}), each element computed as there: a single row is
-     * a chain of dependent FMAs per accumulator, so twice the accumulators keep twice the FMAs in flight.
-     * This version runs the two strips one after the other.
-     */
-    /**
      * {@link #rowKernel} on four consecutive whole strips ({@code pb[pbOff ..]}, {@code stripLength}
      * apart) into 4·NR consecutive columns of C from {@code cOff}, each element computed as there.
      * This version runs two {@link #rowKernelPair pairs}.
@@ -366,6 +375,12 @@ abstract class BlockedGemm {
         rowKernelPair(kc, a, aOff, pb, pbOff + 2 * stripLength, pbOff + 3 * stripLength, beta, c, cOff + 2 * nr, cOff + 3 * nr);
     }
 
+    /**
+     * {@link #rowKernel} on two whole strips at once ({@code pb[pbOff1 ..]} into {@code c[cOff1 ..]},
+     * {@code pb[pbOff2 ..]} into {@code c[cOff2 ..]}), each element computed as there: a single row is
+     * a chain of dependent FMAs per accumulator, so twice the accumulators keep twice the FMAs in flight.
+     * This version runs the two strips one after the other.
+     */
     void rowKernelPair(int kc, float[] a, int aOff, float[] pb, int pbOff1, int pbOff2, float beta,
                        float[] c, int cOff1, int cOff2) {
         rowKernel(kc, a, aOff, pb, pbOff1, beta, c, cOff1);

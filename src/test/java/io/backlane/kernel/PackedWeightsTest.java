@@ -137,6 +137,29 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * Prepacked weights and sgemm's A·Bᵀ pick the same kernel for every narrow layer (of a batch
+     * large enough to leave the small-product path): dot products or the narrow kernel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void prepackedWeightsAndSgemmMultiplyANarrowLayerAlike(String implementation) {
+        BlockedGemm engine = Implementations.engineOf(Implementations.named(implementation));
+        int lanes = engine.vectorLength();
+        for (int n = 1; n <= engine.blocking.narrowMaxN(); n++) {
+            for (int k = engine.blocking.unpackedMaxK() + 1; k <= 5 * lanes + 3; k++) {
+                boolean narrowLayout = engine.weightsLayout(n, k) == BlockedGemm.WeightsLayout.NARROW;
+                assertEquals(narrowLayout, engine.useNarrow(false, true, 4096, n, k), n + " units of " + k + " inputs");
+            }
+        }
+        if (lanes >= 8) { // the measured cases of BlockedGemm.dotsPay
+            assertEquals(BlockedGemm.WeightsLayout.AS_IS, engine.weightsLayout(1, 2 * lanes - 2), "one unit: dot products");
+            assertEquals(BlockedGemm.WeightsLayout.AS_IS, engine.weightsLayout(lanes / 4, lanes), "a quarter vector of units, one vector of inputs");
+            assertEquals(BlockedGemm.WeightsLayout.NARROW, engine.weightsLayout(2, 2 * lanes - 2), "two units, inputs mostly in the scalar tail");
+            assertEquals(BlockedGemm.WeightsLayout.NARROW, engine.weightsLayout(lanes / 4 + 1, lanes), "more than a quarter vector of units");
+        }
+    }
+
     @Test
     void refusesWeightsPackedForOtherKernels() {
         Kernels vector = Implementations.named(Implementations.VECTOR);
