@@ -137,6 +137,17 @@ public abstract class Kernels {
     }
 
     /**
+     * Whether {@link #packWeights}(n, k, ...) would lay W out anew ({@link PackedWeights#isTiled}),
+     * without packing it: where it would not, a product with it reads W as it is, and packing it
+     * gains nothing.
+     */
+    public final boolean tilesWeights(int n, int k) {
+        Check.positive("n", n);
+        Check.positive("k", k);
+        return engine().weightsLayout(n, k) != BlockedGemm.WeightsLayout.AS_IS;
+    }
+
+    /**
      * Packs a new W of {@code into}'s shape (n × k from {@code wOff}) into {@code into}'s storage,
      * allocating nothing: for a trainer, whose weights change every step, and which packs them once
      * per step for all the threads that then multiply with them. The caller owns {@code into}: no

@@ -36,8 +36,9 @@ final class StepWeights {
     PackedWeights[] pack(float[] theta) {
         if (!allocated) { // the first step allocates, the next ones repack in place
             for (int l = 1; l <= layers.length; l++) {
-                PackedWeights w = k.packWeights(net.width(l), net.width(l - 1), theta, net.weightOffset(l));
-                layers[l - 1] = w.isTiled() && k.isVectorized() ? w : null;
+                int n = net.width(l), inputs = net.width(l - 1);
+                layers[l - 1] = k.isVectorized() && k.tilesWeights(n, inputs)
+                        ? k.packWeights(n, inputs, theta, net.weightOffset(l)) : null;
             }
             allocated = true;
         } else {

@@ -131,6 +131,12 @@ class PackedWeightsTest {
         assertEquals(2 * 10 > engine.blocking.nr(), kernels.packWeights(10, 128, new float[10 * 128], 0).isTiled(),
                 "10 units of 128 inputs: kept for dot products in whole vectors, unless they fill half a tile");
         int lanes = engine.vectorLength(), n = engine.blocking.narrowMaxN(), k = 3 * lanes - 1;
+        for (int units : new int[] {1, 2, 10, 16, 33, 256}) {
+            for (int inputs : new int[] {1, 30, 128, 3 * lanes - 1}) {
+                assertEquals(kernels.packWeights(units, inputs, new float[units * inputs], 0).isTiled(),
+                        kernels.tilesWeights(units, inputs), "tilesWeights says what packWeights does: " + units + " x " + inputs);
+            }
+        }
         if (n > 0) { // dot products of 3L - 1 would run mostly in their scalar tails
             assertEquals(BlockedGemm.WeightsLayout.NARROW, engine.weightsLayout(n, k));
             assertTrue(kernels.packWeights(n, k, new float[n * k], 0).isTiled(), n + " units of " + k + " inputs");
