@@ -14,19 +14,19 @@ package io.backlane.kernel;
  * </pre>
  *
  * <p>The sizes come from the micro-kernel's {@link Blocking} table, which gives the reason for each.
- * Where the data lives, for the vector kernel at 512 bits (MR×NR = 4×64, KC 256, MC 192, NC 4096) on
+ * Where the data lives, for the vector kernel at 512 bits (MR×NR = 4×64, KC 512, MC 192, NC 4096) on
  * the AMD Zen 4 / Zen 5 cores it is tuned for (L1D 32 / 48 KiB, L2 1 MiB per core, L3 32 MiB per
  * CCD), 4 bytes a float:
  * <ul>
  *   <li>C tile, 4×64 = 1 KiB: in 16 vector registers for a whole KC block; C in memory is loaded
  *       (unless beta is 0) and stored once per tile and KC block.</li>
- *   <li>B strip, 256×64 = 64 KiB, and A strip, 256×4 = 4 KiB: the B strip is larger than L1D, so it
+ *   <li>B strip, 512×64 = 128 KiB, and A strip, 512×4 = 8 KiB: the B strip is larger than L1D, so it
  *       cannot stay in L1 from one A strip to the next; every micro-kernel call streams both strips
  *       from L2, in order. The reuse is in registers: each B vector loaded feeds 4 FMAs (one per row
  *       of the tile), each broadcast element of A feeds 4 (one per vector).</li>
- *   <li>A block, 192×256 = 192 KiB: in L2 beside the B strip being read (256 KiB of 1 MiB), where
+ *   <li>A block, 192×512 = 384 KiB: in L2 beside the B strip being read (512 KiB of 1 MiB), where
  *       every B strip of the panel reads it once more.</li>
- *   <li>B panel, 256×4096 = 4 MiB: more than L2, so it lives in L3; each A block streams it from
+ *   <li>B panel, 512×4096 = 8 MiB: more than L2, so it lives in L3; each A block streams it from
  *       there once, a strip at a time, and each strip then serves the block's 48 A strips from L2.</li>
  * </ul>
  *

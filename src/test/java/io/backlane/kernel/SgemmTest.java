@@ -102,8 +102,8 @@ class SgemmTest {
     }
 
     /**
-     * Shapes that cross MC (192 rows), KC (256: beta must apply in the first k-block only) and NC
-     * (4096 columns) of the engine's {@link Blocking}, through one shared workspace that grows and is
+     * Shapes that cross MC (192 rows), KC (256 or 512: beta must apply in the first k-block only)
+     * and NC (4096 columns) of the engine's {@link Blocking}, through one shared workspace that grows and is
      * reused.
      */
     @ParameterizedTest
@@ -115,12 +115,12 @@ class SgemmTest {
         GemmCase.Gemm gemm = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
                 kernels.sgemm(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
         Blocking blocking = engine.blocking;
-        assertTrue(blocking.mc() < 193 && 2 * blocking.kc() < 513 && blocking.nc() < 4097,
+        assertTrue(blocking.mc() < 193 && blocking.kc() < 513 && blocking.nc() < 4097,
                 "the shapes below no longer cross the block boundaries of " + blocking);
         Random rnd = new Random(5);
         GemmCase[] cases = {
-            GemmCase.of("NN", 300, 520, 300, 1f, 0f),
-            GemmCase.of("TT", 300, 520, 300, -0.5f, 0.3f),
+            GemmCase.of("NN", 300, 520, 600, 1f, 0f),
+            GemmCase.of("TT", 300, 520, 600, -0.5f, 0.3f),
             GemmCase.of("NT", 193, 130, 513, 2f, 1f),
             GemmCase.of("TN", 193, 130, 513, 1f, 0.3f),
             GemmCase.of("NN", 5, 4100, 6, 1f, 0f),
@@ -238,7 +238,7 @@ class SgemmTest {
 
     /**
      * The packed path where A's rows are read as they are ({@link BlockedGemm#rowsKernel}: A not
-     * transposed, whole tiles, alpha 1, beta 0 or 1), across MC (192 rows), KC (256) and NC (4096
+     * transposed, whole tiles, alpha 1, beta 0 or 1), across MC (192 rows), KC and NC (4096
      * columns), beside the shapes one step off it, which pack A.
      */
     @ParameterizedTest
@@ -249,7 +249,8 @@ class SgemmTest {
         GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
                 engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
         int nr = engine.blocking.nr();
-        int[][] shapes = {{4, nr, 1}, {8, 2 * nr, 17}, {200, nr, 300}, {196, 3 * nr, 256}, {8, 4096 + nr, 5},
+        int kc = engine.blocking.kc();
+        int[][] shapes = {{4, nr, 1}, {8, 2 * nr, 17}, {200, nr, kc + 44}, {196, 3 * nr, kc}, {8, 4096 + nr, 5},
             {9, nr, 17}, {8, nr + 1, 17}};
         Random rnd = new Random(10);
         for (int[] sh : shapes) {
