@@ -324,19 +324,24 @@ abstract class BlockedGemm {
         /** op(B) = Wᵀ as k rows of {@link #narrowWidth} floats, zero-padded, for the narrow kernel. */
         NARROW,
         /** W as it is, for {@link #dotProducts}. */
-        AS_IS
+        AS_IS,
+        /**
+         * op(B) = Wᵀ as rows, each an array of its own, in the engine's blocks of columns
+         * ({@link #newWeightRows}): for an engine whose packed loop nest reads rows instead of tiles.
+         */
+        ROWS
     }
 
     /**
-     * How W (n × k) is prepacked: tiled, unless it has at most NR/2 outputs (an output layer of 1
-     * or 10 units), where the strips would pad every row of Wᵀ to NR columns, up to 64 times the
-     * memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they pay
+     * How W (n × k) is prepacked: tiled (or as rows, where the engine {@link #readsWeightRows}),
+     * unless it has at most NR/2 outputs (an output layer of 1 or 10 units), where the strips would
+     * pad every row of Wᵀ to NR columns, up to 64 times the memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they pay
      * ({@link #dotsPay}: the same rule as sgemm's); else by the narrow kernel (16 units of 30
      * inputs: one vector and 14 scalar steps per dot product, or 30 FMAs of whole vectors per row).
      */
     final WeightsLayout weightsLayout(int n, int k) {
         if (2 * n > blocking.nr()) {
-            return WeightsLayout.TILED;
+            return readsWeightRows() ? WeightsLayout.ROWS : WeightsLayout.TILED;
         }
         return n <= blocking.narrowMaxN() && !dotsPay(n, k) ? WeightsLayout.NARROW : WeightsLayout.AS_IS;
     }
@@ -387,22 +392,52 @@ abstract class BlockedGemm {
         rowKernel(kc, a, aOff, pb, pbOff2, beta, c, cOff2);
     }
 
-    /** The length of W (n × k) packed by {@link #packWeights} in its {@link #weightsLayout}. */
+    /**
+     * Whether prepacked weights that would be tiled take the {@link WeightsLayout#ROWS} layout
+     * instead: an engine whose loop nest reads rows rather than tiles says so (this version: no).
+     */
+    boolean readsWeightRows() {
+        return false;
+    }
+
+    /** Empty rows for W (n × k) in the {@link WeightsLayout#ROWS} layout; only where the engine has it. */
+    float[][] newWeightRows(int n, int k) {
+        throw new UnsupportedOperationException("no row layout of weights in " + getClass().getSimpleName());
+    }
+
+    /** Packs W (n × k from {@code wOff}) into rows from {@link #newWeightRows}; only where the engine has them. */
+    void packWeightRows(int n, int k, float[] w, int wOff, float[][] rows) {
+        throw new UnsupportedOperationException("no row layout of weights in " + getClass().getSimpleName());
+    }
+
+    /** {@link #multiplyPacked} for W in the {@link WeightsLayout#ROWS} layout; only where the engine has it. */
+    void multiplyWeightRows(int m, int n, int k, float[] a, int aOff, int lda, float[][] rows,
+                            float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        throw new UnsupportedOperationException("no row layout of weights in " + getClass().getSimpleName());
+    }
+
+    /** The length of the flat storage of W (n × k) packed by {@link #packWeights} in its {@link #weightsLayout} (0 for rows). */
     final int packedWeightsLength(int n, int k) {
         return switch (weightsLayout(n, k)) {
             case TILED -> Math.multiplyExact(roundUp(n, blocking.nr()), k);
             case NARROW -> Math.multiplyExact(narrowWidth(n), k);
             case AS_IS -> Math.multiplyExact(n, k);
+            case ROWS -> 0;
         };
     }
 
     /**
      * Packs W (n × k, row-major, {@code w[wOff ..]}) as op(B) = Wᵀ, every (jc, pc) panel of the loop
      * nest as {@link #packB} lays it out, panels in loop order: the panel at (jc, pc) starts at
-     * {@code jc·k + pc·roundUp(nc, NR)}; or in the other {@link #weightsLayout layouts} of a narrow W.
+     * {@code jc·k + pc·roundUp(nc, NR)}; or in the other {@link #weightsLayout layouts}: into
+     * {@code rows} for {@link WeightsLayout#ROWS}, else into {@code packed}.
      */
-    final void packWeights(int n, int k, float[] w, int wOff, float[] packed) {
+    final void packWeights(int n, int k, float[] w, int wOff, float[] packed, float[][] rows) {
         WeightsLayout layout = weightsLayout(n, k);
+        if (layout == WeightsLayout.ROWS) {
+            packWeightRows(n, k, w, wOff, rows);
+            return;
+        }
         if (layout == WeightsLayout.AS_IS) {
             System.arraycopy(w, wOff, packed, 0, n * k);
             return;
@@ -439,9 +474,13 @@ abstract class BlockedGemm {
      * dot products, each column by one kernel whatever the row; the narrow kernel, each element one
      * chain of FMAs in the same order, in a tile of 8 rows as alone.)
      */
-    final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
+    final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, float[][] rows,
                               float[] c, int cOff, int ldc, GemmWorkspace ws) {
         switch (weightsLayout(n, k)) {
+            case ROWS -> {
+                multiplyWeightRows(m, n, k, a, aOff, lda, rows, c, cOff, ldc, ws);
+                return;
+            }
             case AS_IS -> {
                 dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
                 return;

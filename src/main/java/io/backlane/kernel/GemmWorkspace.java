@@ -40,6 +40,11 @@ public final class GemmWorkspace {
         sumRows = grown(sumRows, sums, width);
     }
 
+    /** Grows the scalar engine's rows of sums alone (a product with weights prepacked as rows reads no other buffer). */
+    void ensureSums(int sums, int width) {
+        sumRows = grown(sumRows, sums, width);
+    }
+
     private static float[][] grown(float[][] current, int rows, int width) {
         int have = current.length == 0 ? 0 : current[0].length;
         if (current.length >= rows && have >= width) {

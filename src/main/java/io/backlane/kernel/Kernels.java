@@ -112,6 +112,8 @@ public abstract class Kernels {
     // ---------------------------------------------------------------------------------------------
     // Prepacked weights: the forward product of an immutable model
 
+    private static final float[][] NO_ROWS = new float[0][]; // the rows of weights packed in another layout than rows
+
     /**
      * Packs a weight matrix W (n × k, row-major from {@code wOff}: one row of k inputs per output)
      * once, into the layout that {@link #multiplyPacked} reads, so that a product with it packs only
@@ -132,8 +134,9 @@ public abstract class Kernels {
             throw new IllegalArgumentException("a " + n + " x " + k + " weight matrix is too large to pack");
         }
         float[] packed = new float[length];
-        engine.packWeights(n, k, w, wOff, packed);
-        return new PackedWeights(engine, name(), n, k, packed);
+        float[][] rows = engine.weightsLayout(n, k) == BlockedGemm.WeightsLayout.ROWS ? engine.newWeightRows(n, k) : NO_ROWS;
+        engine.packWeights(n, k, w, wOff, packed, rows);
+        return new PackedWeights(engine, name(), n, k, packed, rows);
     }
 
     /**
@@ -159,7 +162,7 @@ public abstract class Kernels {
                     + (into == null ? "null" : "weights packed by " + into.packedBy));
         }
         Check.matrix("w", w, wOff, "k", into.k, into.n, into.k);
-        engine().packWeights(into.n, into.k, w, wOff, into.packed);
+        engine().packWeights(into.n, into.k, w, wOff, into.packed, into.rows);
     }
 
     /**
@@ -180,7 +183,7 @@ public abstract class Kernels {
         Check.matrix("a", a, aOff, "k", w.k, m, w.k);
         Check.matrix("c", c, cOff, "n", w.n, m, w.n);
         if (m > 0) {
-            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, c, cOff, w.n, ws);
+            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, w.rows, c, cOff, w.n, ws);
         }
     }
 

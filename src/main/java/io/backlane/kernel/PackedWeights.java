@@ -18,13 +18,15 @@ public final class PackedWeights {
     final int n;             // outputs: rows of W, columns of C
     final int k;             // inputs: columns of W and of A
     final float[] packed;    // W in the engine's layout for it (BlockedGemm.packWeights): op(B) = Wᵀ tiled or narrow, or W as it is
+    final float[][] rows;    // or op(B) = Wᵀ as rows, each an array of its own (WeightsLayout.ROWS; else empty)
 
-    PackedWeights(BlockedGemm engine, String packedBy, int n, int k, float[] packed) {
+    PackedWeights(BlockedGemm engine, String packedBy, int n, int k, float[] packed, float[][] rows) {
         this.engine = engine;
         this.packedBy = packedBy;
         this.n = n;
         this.k = k;
         this.packed = packed;
+        this.rows = rows;
     }
 
     /** The number of outputs, n: the rows of W. */
@@ -38,8 +40,9 @@ public final class PackedWeights {
     }
 
     /**
-     * Whether W is laid out anew for the GEMM kernels: tiled for the micro-kernel, or, when it has
-     * few outputs and few inputs (30-16-1's layers), transposed for the narrow kernel. False for a
+     * Whether W is laid out anew for the GEMM kernels: tiled for the micro-kernel (or as rows, for
+     * the scalar kernels' loop nest), or, when it has few outputs and few inputs (30-16-1's layers),
+     * transposed for the narrow kernel. False for a
      * W of few outputs whose dot products run in whole vectors (an output layer of 10 units with 128
      * inputs), kept as it is: it gains nothing from being prepacked.
      */

@@ -4,11 +4,15 @@ package io.backlane.kernel;
  * The GEMM without the Vector API. Its packed path ({@link #packedProduct}) is a loop nest that C2
  * vectorizes by itself, about 60 GFLOP/s at 512³ on Zen 4 (the 4×4 micro-kernel below ran at 10):
  * each row of a block of B, and each row of sums, is an array of its own, so that every inner loop
- * indexes its arrays by its loop variable alone. Products with prepacked weights keep the blocked
- * loop nest with a plain-Java 4×4 micro-kernel ({@code microKernel4x4}), its 16 sums in local
- * variables that C2 keeps in registers. (An earlier 4×16 kernel that summed into one array at
- * offsets, hoping for auto-vectorization, ran at half its speed: C2 does not vectorize a loop that
- * reads and writes arrays at offsets it cannot compare.)
+ * indexes its arrays by its loop variable alone. Prepacked weights are laid out the same way, as
+ * rows ({@link #readsWeightRows}), and multiplied by the same loop nest.
+ *
+ * <p>The portable blocked loop nest of {@link BlockedGemm} still has this engine's plain-Java 4×4
+ * micro-kernel ({@code microKernel4x4}, its 16 sums in local variables that C2 keeps in
+ * registers), and the tests hold it against the reference, but no product of this engine takes
+ * that path any more. (An earlier 4×16 kernel that summed into one array at offsets, hoping for
+ * auto-vectorization, ran at half its speed: C2 does not vectorize a loop that reads and writes
+ * arrays at offsets it cannot compare.)
  */
 final class ScalarGemm extends BlockedGemm {
     /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
@@ -73,14 +77,12 @@ final class ScalarGemm extends BlockedGemm {
                        float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
         ws.ensureRows(Math.min(ROWS_KC, k), MR, Math.min(ROWS_STRIP, n));
         float[][] rows = ws.bRows;
-        float[][] sums = ws.sumRows;
         int rowStep = transA ? 1 : lda;   // op(A)[i][p] = a[aOff + i·rowStep + p·colStep]
         int colStep = transA ? lda : 1;
         for (int j0 = 0; j0 < n; j0 += ROWS_STRIP) {
             int width = Math.min(ROWS_STRIP, n - j0);
             for (int pc = 0; pc < k; pc += ROWS_KC) {
                 int kc = Math.min(ROWS_KC, k - pc);
-                float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
                 for (int p = 0; p < kc; p++) { // op(B)[pc + p][j0 ..] into rows[p]
                     float[] row = rows[p];
                     if (transB) {
@@ -91,38 +93,108 @@ final class ScalarGemm extends BlockedGemm {
                         System.arraycopy(b, bOff + (pc + p) * ldb + j0, row, 0, width);
                     }
                 }
-                for (int i0 = 0; i0 < m; i0 += MR) {
-                    int rowsHere = Math.min(MR, m - i0);
-                    int aBlock = aOff + i0 * rowStep + pc * colStep;
-                    for (int r = 0; r < rowsHere; r++) {
-                        java.util.Arrays.fill(sums[r], 0, width, 0f);
-                    }
-                    if (rowsHere == MR) {
-                        sumRows4(width, kc, a, aBlock, rowStep, colStep, rows, sums);
-                    } else {
-                        for (int r = 0; r < rowsHere; r++) {
-                            sumRow(width, kc, a, aBlock + r * rowStep, colStep, rows, sums[r]);
-                        }
-                    }
-                    for (int r = 0; r < rowsHere; r++) {
-                        float[] sum = sums[r];
-                        int cRow = cOff + (i0 + r) * ldc + j0;
-                        for (int j = 0; j < width; j++) {
-                            c[cRow + j] = betaBlock == 0f ? alpha * sum[j] : alpha * sum[j] + betaBlock * c[cRow + j];
-                        }
-                    }
+                float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
+                multiplyRows(m, width, kc, alpha, betaBlock, a, aOff + pc * colStep, rowStep, colStep, rows, 0,
+                        ws.sumRows, c, cOff + j0, ldc);
+            }
+        }
+    }
+
+    /**
+     * C[0:m, 0:width] = alpha·op(A)[0:m, 0:kc]·B + beta·C (beta 0: C not read), B's kc rows being
+     * {@code rows[rowsOff ..]}: 4 rows of A at a time into the rows of sums, then into C.
+     */
+    private static void multiplyRows(int m, int width, int kc, float alpha, float beta,
+                                     float[] a, int aOff, int rowStep, int colStep, float[][] rows, int rowsOff,
+                                     float[][] sums, float[] c, int cOff, int ldc) {
+        for (int i0 = 0; i0 < m; i0 += MR) {
+            int rowsHere = Math.min(MR, m - i0);
+            int aBlock = aOff + i0 * rowStep;
+            for (int r = 0; r < rowsHere; r++) {
+                java.util.Arrays.fill(sums[r], 0, width, 0f);
+            }
+            if (rowsHere == MR) {
+                sumRows4(width, kc, a, aBlock, rowStep, colStep, rows, rowsOff, sums);
+            } else {
+                for (int r = 0; r < rowsHere; r++) {
+                    sumRow(width, kc, a, aBlock + r * rowStep, colStep, rows, rowsOff, sums[r]);
+                }
+            }
+            for (int r = 0; r < rowsHere; r++) {
+                float[] sum = sums[r];
+                int cRow = cOff + (i0 + r) * ldc;
+                for (int j = 0; j < width; j++) {
+                    c[cRow + j] = beta == 0f ? alpha * sum[j] : alpha * sum[j] + beta * c[cRow + j];
                 }
             }
         }
     }
 
-    /** sums[r][0:width] += Σ_p op(A)[r][p]·rows[p][0:width] for the 4 rows r, 4 steps of p at a time. */
+    /**
+     * Weights are prepacked as rows ({@link WeightsLayout#ROWS}) wherever they would be tiled, so
+     * that a product with them runs the loop nest of {@link #packedProduct} on them as they are:
+     * W's transposed rows cut into strips of {@link #ROWS_STRIP} columns, rows[s·k + p] being
+     * Wᵀ[p][s·STRIP ..]. Against the 4×4 micro-kernel on Zen 4: 784-256-128-10 prediction of 64
+     * rows 4.3× faster, of one row 2.2×; a product of 64 rows 1.1× (3 or 4 outputs) to 3.7× (128
+     * outputs of 256 inputs). A single row with few outputs loses a little (10 outputs of 128
+     * inputs: 0.84 µs against 0.38), less than a wider layer of the same network gains.
+     */
+    @Override
+    boolean readsWeightRows() {
+        return true;
+    }
+
+    @Override
+    float[][] newWeightRows(int n, int k) {
+        int strips = (n + ROWS_STRIP - 1) / ROWS_STRIP;
+        float[][] rows = new float[Math.multiplyExact(strips, k)][];
+        for (int s = 0; s < strips; s++) {
+            int width = Math.min(ROWS_STRIP, n - s * ROWS_STRIP);
+            for (int p = 0; p < k; p++) {
+                rows[s * k + p] = new float[width];
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    void packWeightRows(int n, int k, float[] w, int wOff, float[][] rows) {
+        for (int s = 0, j0 = 0; j0 < n; s++, j0 += ROWS_STRIP) {
+            int width = Math.min(ROWS_STRIP, n - j0);
+            for (int p = 0; p < k; p++) {
+                float[] row = rows[s * k + p];
+                for (int j = 0, src = wOff + j0 * k + p; j < width; j++, src += k) {
+                    row[j] = w[src];
+                }
+            }
+        }
+    }
+
+    /**
+     * C = A·Wᵀ with W as rows: the loop nest of {@link #packedProduct} on W's own rows, in the same
+     * k-blocks whatever m is, so that each element of C is one chain of FMAs in the same order (a
+     * row of C has the same bits alone as in a batch).
+     */
+    @Override
+    void multiplyWeightRows(int m, int n, int k, float[] a, int aOff, int lda, float[][] rows,
+                            float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        ws.ensureSums(MR, Math.min(ROWS_STRIP, n));
+        for (int s = 0, j0 = 0; j0 < n; s++, j0 += ROWS_STRIP) {
+            int width = Math.min(ROWS_STRIP, n - j0);
+            for (int pc = 0; pc < k; pc += ROWS_KC) {
+                multiplyRows(m, width, Math.min(ROWS_KC, k - pc), 1f, pc == 0 ? 0f : 1f, a, aOff + pc, lda, 1,
+                        rows, s * k + pc, ws.sumRows, c, cOff + j0, ldc);
+            }
+        }
+    }
+
+    /** sums[r][0:width] += Σ_p op(A)[r][p]·rows[rowsOff + p][0:width] for the 4 rows r, 4 steps of p at a time. */
     private static void sumRows4(int width, int kc, float[] a, int aOff, int rowStep, int colStep,
-                                 float[][] rows, float[][] sums) {
+                                 float[][] rows, int rowsOff, float[][] sums) {
         float[] s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
         int p = 0;
         for (; p + 4 <= kc; p += 4) {
-            float[] b0 = rows[p], b1 = rows[p + 1], b2 = rows[p + 2], b3 = rows[p + 3];
+            float[] b0 = rows[rowsOff + p], b1 = rows[rowsOff + p + 1], b2 = rows[rowsOff + p + 2], b3 = rows[rowsOff + p + 3];
             int e0 = aOff + p * colStep, e1 = e0 + rowStep, e2 = e1 + rowStep, e3 = e2 + rowStep;
             float a00 = a[e0], a01 = a[e0 + colStep], a02 = a[e0 + 2 * colStep], a03 = a[e0 + 3 * colStep];
             float a10 = a[e1], a11 = a[e1 + colStep], a12 = a[e1 + 2 * colStep], a13 = a[e1 + 3 * colStep];
@@ -137,7 +209,7 @@ final class ScalarGemm extends BlockedGemm {
             }
         }
         for (; p < kc; p++) {
-            float[] b0 = rows[p];
+            float[] b0 = rows[rowsOff + p];
             int e0 = aOff + p * colStep;
             float a0 = a[e0], a1 = a[e0 + rowStep], a2 = a[e0 + 2 * rowStep], a3 = a[e0 + 3 * rowStep];
             for (int j = 0; j < width; j++) {
@@ -151,9 +223,9 @@ final class ScalarGemm extends BlockedGemm {
     }
 
     /** One row of {@link #sumRows4}, the same chain of FMAs per element: op(A)'s row at {@code a[aOff + p·colStep]}. */
-    private static void sumRow(int width, int kc, float[] a, int aOff, int colStep, float[][] rows, float[] sum) {
+    private static void sumRow(int width, int kc, float[] a, int aOff, int colStep, float[][] rows, int rowsOff, float[] sum) {
         for (int p = 0; p < kc; p++) {
-            float[] b0 = rows[p];
+            float[] b0 = rows[rowsOff + p];
             float x = a[aOff + p * colStep];
             for (int j = 0; j < width; j++) {
                 sum[j] = Math.fma(x, b0[j], sum[j]);

@@ -14,8 +14,9 @@ import io.backlane.nn.Network;
  * a second at batch 128, +3% at 64, −4% at 32 against unpacked dot products). A W that
  * {@link PackedWeights#isTiled() is kept as it is} (few outputs, whose dot products run in whole
  * vectors) is left to the GEMM's own choice, and so is every W of the scalar kernels: their sgemm
- * (vectorized by C2, about 60 GFLOP/s on Zen 4) is faster than their 4×4 micro-kernel on prepacked
- * weights (about 10).
+ * copies W a block at a time into the same rows that their prepacked layout holds, so packing all
+ * of W first gains only where several shares read it (paired A/B on Zen 4 without the Vector API:
+ * +5% at batch 1024, −8% at batch 128).
  */
 final class StepWeights {
     /** Rows from which a step packs its weights first. */

@@ -1,7 +1,8 @@
 package io.backlane.kernel;
 
 import io.backlane.testing.AllocationProbe;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class KernelAllocationTest {
 
-    @Test
-    void kernelsAllocateNothingInSteadyState() {
-        Kernels k = Kernels.get();
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void kernelsAllocateNothingInSteadyState(String impl) {
+        Kernels k = Implementations.named(impl);
         int n = 33 * 64;
         float[] a = new float[n], b = new float[n], c = new float[4 * n], w = new float[64 * 64];
         for (int i = 0; i < n; i++) {
@@ -34,6 +36,11 @@ class KernelAllocationTest {
         ops.put("sgemm NN packed beta", () -> k.sgemm(false, false, 33, 40, 64, 1f, a, 0, 64, w, 0, 40, 0.5f, c, 0, 40, ws));
         ops.put("sgemm NN packed narrow edge", () -> k.sgemm(false, false, 33, 70, 64, 1f, a, 0, 64, big, 0, 70, 0f, bigC, 0, 70, ws));
         ops.put("sgemm TT", () -> k.sgemm(true, true, 20, 20, 20, 1f, a, 0, 20, w, 0, 20, 0f, c, 0, 20, ws));
+        PackedWeights wide = k.packWeights(64, 40, w, 0), narrow = k.packWeights(10, 40, w, 0);
+        ops.put("multiplyPacked 200 rows", () -> k.multiplyPacked(200, big, 0, wide, bigC, 0, ws));
+        ops.put("multiplyPacked 1 row", () -> k.multiplyPacked(1, big, 0, wide, bigC, 0, ws));
+        ops.put("multiplyPacked 10 outputs", () -> k.multiplyPacked(200, big, 0, narrow, bigC, 0, ws));
+        ops.put("repackWeights", () -> k.repackWeights(wide, w, 0));
         ops.put("addBiasRows", () -> k.addBiasRows(33, 64, b, 0, c, 0));
         ops.put("columnSums", () -> k.columnSums(33, 64, 0.1f, a, 0, 0f, c, 0));
         for (Pointwise g : new Pointwise[] {Pointwise.SIGMOID, Pointwise.TANH, Pointwise.RELU,
@@ -65,6 +72,6 @@ class KernelAllocationTest {
                 allocating.put(op.getKey(), e.getMessage());
             }
         }
-        assertEquals(Map.of(), allocating, "kernels that still allocate after warm-up");
+        assertEquals(Map.of(), allocating, impl + " kernels that still allocate after warm-up");
     }
 }

@@ -37,6 +37,8 @@ class PackedWeightsTest {
         }
         // More columns than one NC panel (4096): the second panel's offset in the packed weights.
         GemmCase.of("NT", 5, 4100, 3, 1f, 0f).check(packedProduct(kernels, ws), rnd, false);
+        // Several strips of columns and blocks of depth at once (the scalar kernels' rows: 256 × 256).
+        GemmCase.of("NT", 9, 300, 2 * kc + 88, 1f, 0f).check(packedProduct(kernels, ws), rnd, false);
     }
 
     /** C = A·Bᵀ (alpha 1, beta 0, tight layouts) as a prediction computes it: B packed, then multiplied. */
@@ -51,7 +53,7 @@ class PackedWeightsTest {
         Kernels kernels = Implementations.named(implementation);
         GemmWorkspace ws = new GemmWorkspace();
         Random rnd = new Random(22L);
-        for (int[] shape : new int[][] {{784, 256}, {256, 128}, {128, 10}, {30, 16}, {16, 1}, {600, 65}}) {
+        for (int[] shape : new int[][] {{784, 256}, {256, 128}, {128, 10}, {30, 16}, {16, 1}, {600, 65}, {600, 300}}) {
             int k = shape[0], n = shape[1], m = 203;
             float[] w = randoms(rnd, n * k);
             float[] a = randoms(rnd, m * k);
