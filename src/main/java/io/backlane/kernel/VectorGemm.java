@@ -30,6 +30,18 @@ final class VectorGemm extends BlockedGemm {
     /** The tile shape as constants, so that C2 folds the strip strides in the micro-kernel. */
     static final int MR = 4;
     static final int NR = 4 * L;
+    /**
+     * Whether the CPU has only 16 vector registers: x86 without AVX-512 (AVX2), whatever width was
+     * requested. The kernels with 16 accumulators need about 21 registers, and C2 spills on AVX2:
+     * measured on Zen 4 held to AVX2 (-XX:UseAVX=2), the 4×4-vector tile ran at 17 GFLOP/s, below the
+     * scalar fallback's 55. There the tile runs as two 4×2-vector halves (8 accumulators, 11
+     * registers: 71 GFLOP/s at 512³), A is packed rather than read in place by rowsKernel4x4v
+     * (prediction of 64 rows 1.4× faster), and a single row runs two pairs of strips rather than
+     * rowKernel4x1x4v (+3.5%); every element is still the same chain of FMAs. The narrow 8×2v and
+     * the dot-product 4×4 kernels stay: the first measured even against two 8×1v passes, the second
+     * 1.17× faster than 1×4 tiles.
+     */
+    static final boolean SIXTEEN_REGISTERS = isX86() && FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512;
 
     /**
      * The tuning table of {@link #microKernel4x4v}, for the AMD Zen 4 / Zen 5 cores it was measured
@@ -83,7 +95,10 @@ final class VectorGemm extends BlockedGemm {
             // 4×4 register transposes): k = 784, n = 256: 86 / 89 / 90 GFLOP/s as dot products at
             // m = 32 / 64 / 128, against 75 / 83 / 89 packed; k = 256, n = 128: 57 / 66 / 65 as
             // dot products, against 72 / 84 / 92 packed.
-            64, 32,
+            // With 16 registers (AVX2, Zen 4 with -XX:UseAVX=2), dotMaxM 16: dotKernel4x4 spills
+            // there, and k = 784, n = 256 ran at 49 / 52 GFLOP/s as dot products at m = 16 / 64,
+            // against 40 / 58 packed (k = 256, n = 128, m = 32: 42 against 49).
+            SIXTEEN_REGISTERS ? 16 : 64, 32,
             // narrowMaxN 2·L = 32: up to two vectors per row, the narrow kernels 8×1v and 8×2v
             // (8 or 16 accumulators, like the micro-kernel's 16). Wider products fill the 4×64 tile
             // at least half.
@@ -106,9 +121,19 @@ final class VectorGemm extends BlockedGemm {
         return L;
     }
 
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+    }
+
     @Override
     void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff,
                      float alpha, float beta, float[] c, int cOff, int ldc) {
+        if (SIXTEEN_REGISTERS) { // the tile's two halves, each 8 accumulators (see SIXTEEN_REGISTERS)
+            microKernel4x2v(kc, pa, paOff, pb, pbOff, alpha, beta, c, cOff, ldc);
+            microKernel4x2v(kc, pa, paOff, pb, pbOff + 2 * L, alpha, beta, c, cOff + 2 * L, ldc);
+            return;
+        }
         microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, beta, c, cOff, ldc);
     }
 
@@ -191,7 +216,7 @@ final class VectorGemm extends BlockedGemm {
 
     @Override
     boolean readsRowsUnpacked() {
-        return true;
+        return !SIXTEEN_REGISTERS; // rowsKernel4x4v has 16 accumulators
     }
 
     /**
@@ -318,6 +343,10 @@ final class VectorGemm extends BlockedGemm {
      */
     @Override
     void rowKernelQuad(int kc, float[] a, int aOff, float[] pb, int pbOff, int stripLength, float beta, float[] c, int cOff) {
+        if (SIXTEEN_REGISTERS) { // two pairs of strips, 8 accumulators each
+            super.rowKernelQuad(kc, a, aOff, pb, pbOff, stripLength, beta, c, cOff);
+            return;
+        }
         rowKernel4x1x4v(kc, a, aOff, pb, pbOff, stripLength, beta, c, cOff);
     }
 
@@ -431,7 +460,7 @@ final class VectorGemm extends BlockedGemm {
         if (cols <= 2 * L) {
             microKernel4x2v(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
         } else {
-            microKernel4x4v(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
+            microKernel(kc, pa, paOff, pb, pbOff, alpha, 0f, tile, 0, ldt);
         }
     }
 

@@ -39,7 +39,8 @@ final class VectorKernels extends Kernels {
 
     @Override
     public String name() {
-        return "vector(" + VectorGemm.S.vectorBitSize() + " bit, micro-kernel " + VectorGemm.MR + "x" + VectorGemm.NR + ")";
+        return "vector(" + VectorGemm.S.vectorBitSize() + " bit, micro-kernel " + VectorGemm.MR + "x" + VectorGemm.NR
+                + (VectorGemm.SIXTEEN_REGISTERS ? " in two halves for 16 vector registers" : "") + ")";
     }
 
     @Override

@@ -167,9 +167,24 @@ class KernelProviderTest {
         int requested = KernelProvider.requestedVectorBits();
         int widest = Kernels.get().widestVectorBitSize();
         int expected = requested > 0 && requested <= widest ? requested : widest;
-        assertTrue(Kernels.get().name().startsWith("vector(" + expected + " bit, micro-kernel 4x" + expected / 8 + ")"),
+        assertTrue(Kernels.get().name().startsWith("vector(" + expected + " bit, micro-kernel 4x" + expected / 8),
                 Kernels.get().name() + " with -D" + KernelProvider.VECTOR_BITS_PROPERTY + "="
                         + System.getProperty(KernelProvider.VECTOR_BITS_PROPERTY));
+    }
+
+    /**
+     * In surefire's avx2 execution (-XX:UseAVX=2: 16 vector registers on this x86 CPU) the kernels
+     * must take their 16-register forms, and say so; with AVX-512 they must not.
+     */
+    @Test
+    void kernelsKnowHowManyVectorRegistersTheyHave() {
+        if (Boolean.getBoolean("backlane.test.sixteenRegisters")) {
+            assertTrue(VectorGemm.SIXTEEN_REGISTERS, Kernels.get().name() + " in a JVM held to AVX2");
+        }
+        if (Kernels.get().widestVectorBitSize() == 512) {
+            assertFalse(VectorGemm.SIXTEEN_REGISTERS, "AVX-512 has 32 vector registers");
+        }
+        assertEquals(VectorGemm.SIXTEEN_REGISTERS, Kernels.get().name().contains("16 vector registers"), Kernels.get().name());
     }
 
     @Test
