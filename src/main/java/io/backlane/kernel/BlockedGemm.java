@@ -335,9 +335,10 @@ abstract class BlockedGemm {
     /**
      * How W (n × k) is prepacked: tiled (or as rows, where the engine {@link #readsWeightRows}),
      * unless it has at most NR/2 outputs (an output layer of 1 or 10 units), where the strips would
-     * pad every row of Wᵀ to NR columns, up to 64 times the memory and the multiply-adds. Such a W is multiplied by dot products, as it is, where they pay
-     * ({@link #dotsPay}: the same rule as sgemm's); else by the narrow kernel (16 units of 30
-     * inputs: one vector and 14 scalar steps per dot product, or 30 FMAs of whole vectors per row).
+     * pad every row of Wᵀ to NR columns, up to 64 times the memory and the multiply-adds. Such a W
+     * is multiplied by dot products, as it is, where they pay ({@link #dotsPay}: the same rule as
+     * sgemm's); else by the narrow kernel (16 units of 30 inputs: one vector and 14 scalar steps
+     * per dot product, or 30 FMAs of whole vectors per row).
      */
     final WeightsLayout weightsLayout(int n, int k) {
         if (2 * n > blocking.nr()) {

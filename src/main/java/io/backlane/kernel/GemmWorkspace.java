@@ -7,7 +7,7 @@ package io.backlane.kernel;
  *
  * <p>Buffers grow to the largest problem seen and are then reused: once a workspace has served a
  * shape, later calls of that shape or smaller allocate nothing. They never exceed one block of each
- * kind: with the vector kernel's block sizes, 192 KiB for A, 4 MiB for B and 1 KiB for the tile;
+ * kind: with the vector kernel's block sizes, 384 KiB for A, 8 MiB for B and 1 KiB for the tile;
  * the scalar kernels' rows, 256 KiB and 4 KiB.
  * A workspace belongs to one thread at a time; create one per training or serving thread, or let
  * {@link Kernels#sgemm} use the one cached for the current thread.

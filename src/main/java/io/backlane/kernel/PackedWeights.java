@@ -42,9 +42,9 @@ public final class PackedWeights {
     /**
      * Whether W is laid out anew for the GEMM kernels: tiled for the micro-kernel (or as rows, for
      * the scalar kernels' loop nest), or, when it has few outputs and few inputs (30-16-1's layers),
-     * transposed for the narrow kernel. False for a
-     * W of few outputs whose dot products run in whole vectors (an output layer of 10 units with 128
-     * inputs), kept as it is: it gains nothing from being prepacked.
+     * transposed for the narrow kernel. False for a W of few outputs whose dot products run in whole
+     * vectors (an output layer of 10 units with 128 inputs), kept as it is: it gains nothing from
+     * being prepacked.
      */
     public boolean isTiled() {
         return engine.weightsLayout(n, k) != BlockedGemm.WeightsLayout.AS_IS;
