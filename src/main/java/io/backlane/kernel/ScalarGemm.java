@@ -135,7 +135,7 @@ final class ScalarGemm extends BlockedGemm {
      * that a product with them runs the loop nest of {@link #packedProduct} on them as they are:
      * W's transposed rows cut into strips of {@link #ROWS_STRIP} columns, rows[s·k + p] being
      * Wᵀ[p][s·STRIP ..]. Against the 4×4 micro-kernel on Zen 4: 784-256-128-10 prediction of 64
-     * rows 4.3× faster, of one row 2.2×; a product of 64 rows 1.1× (3 or 4 outputs) to 3.7× (128
+     * rows 4.3× faster, of one row 2.2×; a product of 64 rows 1.1–1.3× (3 or 4 outputs) to 3.7× (128
      * outputs of 256 inputs). A single row with few outputs loses a little (10 outputs of 128
      * inputs: 0.84 µs against 0.38), less than a wider layer of the same network gains.
      */
