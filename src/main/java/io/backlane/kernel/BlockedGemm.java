@@ -76,7 +76,7 @@ abstract class BlockedGemm {
      * the inner loop would run mostly in its scalar tail: row updates over n (a 30-16-1 network's
      * products ran 4 to 8 times slower that way than packed), or dot products that do not pay
      * ({@link #dotsPay}: k = 30 is one vector of 16 and 14 scalar steps; shorter than 4 vectors,
-     * their horizontal sums outweigh their FMAs, 569 rows · 16 weights: 12 µs as dot products).
+     * their horizontal sums outweigh their FMAs, except for very few columns).
      */
     final boolean useUnpacked(boolean transA, boolean transB, int m, int n, int k) {
         if (m < blocking.mr() || k <= blocking.unpackedMaxK() || (long) m * n * k <= blocking.unpackedMaxVolume()) {
@@ -471,9 +471,9 @@ abstract class BlockedGemm {
      * Whole MR-row groups of A run through {@link #rowsKernel} where the engine has it (else they
      * are packed for the micro-kernel), the last m % MR rows through {@link #rowKernel}; all compute
      * each element alike, so each row of C has the same bits whatever m is and wherever the row
-     * sits in A. (So do the other layouts of a narrow W:
-     * dot products, each column by one kernel whatever the row; the narrow kernel, each element one
-     * chain of FMAs in the same order, in a tile of 8 rows as alone.)
+     * sits in A. (So do the other layouts: dot products, each column by one kernel whatever the
+     * row; the narrow kernel, each element one chain of FMAs in the same order, in a tile of 8 rows
+     * as alone; rows, each element one chain of FMAs per block of k, whatever the rows around it.)
      */
     final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, float[][] rows,
                               float[] c, int cOff, int ldc, GemmWorkspace ws) {

@@ -120,7 +120,8 @@ public abstract class Kernels {
      * its activations: what a served model does with its layers (ONNX Runtime prepacks its weights
      * when a session is created, for the same reason). The result serves kernels of this kind (the
      * layout depends on the vector width); it holds about n·k floats (n rounded up to the
-     * micro-kernel's tile width, except for narrow matrices, kept as they are).
+     * micro-kernel's tile width, except for narrow matrices, kept as they are; the scalar kernels
+     * keep each row of Wᵀ as an array of its own, about 20 bytes more per input).
      */
     public final PackedWeights packWeights(int n, int k, float[] w, int wOff) {
         Check.positive("n", n);

@@ -2,7 +2,7 @@ package io.backlane.kernel;
 
 /**
  * A weight matrix W (n outputs × k inputs) packed once by {@link Kernels#packWeights} into the layout
- * that the GEMM micro-kernel reads, for products C = A·Wᵀ ({@link Kernels#multiplyPacked}) that then
+ * that the kernels' GEMM reads, for products C = A·Wᵀ ({@link Kernels#multiplyPacked}) that then
  * pack only A. Immutable, safe to share between threads, and usable only with kernels of the kind that
  * packed it (the layout depends on their vector width).
  *

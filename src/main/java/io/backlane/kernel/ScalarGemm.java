@@ -21,9 +21,10 @@ final class ScalarGemm extends BlockedGemm {
 
     /**
      * The tuning table of {@link #microKernel4x4}. Only the tile is its own: the cache blocks and the
-     * unpacked-path thresholds repeat the vector kernel's values ({@code VectorGemm.BLOCKING}), not
-     * tuned again for this fallback; with strips 4 floats wide they fit the same caches (AMD Zen 4 /
-     * Zen 5: L1D 32 / 48 KiB, L2 1 MiB per core, L3 32 MiB per CCD) with room to spare.
+     * unpacked-path thresholds are the vector kernel's values ({@code VectorGemm.BLOCKING}) as they
+     * were before its KC went to 512, not tuned again for this fallback; with strips 4 floats wide
+     * they fit the same caches (AMD Zen 4 / Zen 5: L1D 32 / 48 KiB, L2 1 MiB per core, L3 32 MiB per
+     * CCD) with room to spare.
      */
     static final Blocking BLOCKING = new Blocking(
             // mr 4, nr 4: 16 sums in local variables that C2 keeps in registers; each element of A

@@ -11,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 4×64 floats with 512-bit vectors, 4×32 with 256-bit). Each of the KC steps broadcasts one element
  * of the A strip per row and multiplies-adds it against four vectors of the B strip: 16 independent
  * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes. The same tile
- * reads A's rows in place ({@code rowsKernel4x4v}) where nothing scales the product. Products of
+ * reads A's rows in place ({@code rowsKernel4x4v}) where nothing scales the product. On a CPU with
+ * 16 vector registers (AVX2) the tile runs as two halves and A is always packed
+ * ({@link #SIXTEEN_REGISTERS}). Products of
  * at most two vectors of columns run on the narrow kernels ({@code narrowRows8x1v} and its
  * siblings: 8 rows × 1 or 2 vectors, over all of k, nothing packed), and A·Bᵀ with few long rows
  * on tiled dot products ({@code dotKernel4x4}).
@@ -39,7 +41,8 @@ final class VectorGemm extends BlockedGemm {
      * (prediction of 64 rows 1.4× faster), and a single row runs two pairs of strips rather than
      * rowKernel4x1x4v (+3.5%); every element is still the same chain of FMAs. The narrow 8×2v and
      * the dot-product 4×4 kernels stay: the first measured even against two 8×1v passes, the second
-     * 1.17× faster than 1×4 tiles.
+     * 1.17× faster than 1×4 tiles. (An AVX-512 CPU whose JVM caps vectors below 512 bits, as with
+     * -XX:MaxVectorSize=32, also takes these forms: correct, if slower than it could be.)
      */
     static final boolean SIXTEEN_REGISTERS = isX86() && FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512;
 
@@ -54,7 +57,7 @@ final class VectorGemm extends BlockedGemm {
             // mr 4: with four vectors per row, 16 accumulators; with the four B vectors and one
             // broadcast of A, 21 of the 32 AVX-512 registers. 16 independent FMA chains are twice the
             // 4 × 2 = 8 that two 4-cycle FMA pipes need in flight. (AVX2 has only 16 registers, fewer
-            // than these 21 vectors: the table is not tuned for 256-bit machines.)
+            // than these 21 vectors: there the tile runs in two halves, see SIXTEEN_REGISTERS.)
             MR,
             // nr 4·L = 64 floats: four vectors per row, so that each broadcast of A feeds 4 FMAs.
             // A last strip of at most 2L = 32 columns runs microKernel4x2v instead (edgeKernel): the

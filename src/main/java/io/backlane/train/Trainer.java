@@ -101,8 +101,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The kernels' packing buffers, per thread: about 4.4 MiB with the largest blocking, rounded up. */
-    private static final long PACKING_BYTES_PER_THREAD = 8L << 20;
+    /**
+     * The kernels' packing buffers, per thread: about 8.4 MiB with the largest blocking (a B panel
+     * of KC 512 × NC 4096 floats, an A block of MC 192 × KC 512), rounded up.
+     */
+    private static final long PACKING_BYTES_PER_THREAD = 12L << 20;
 
     /**
      * An estimate of the heap, in bytes, that training {@code network} takes, for checking before

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PackedWeightsTest {
     private static final int[] ROWS = {1, 2, 3, 4, 5, 7, 8, 13, 64, 197};
-    private static final int[] COLUMNS = {1, 3, 10, 15, 16, 17, 32, 33, 63, 64, 65, 130, 256};
+    private static final int[] COLUMNS = {1, 3, 10, 15, 16, 17, 32, 33, 63, 64, 65, 130, 255, 256, 257};
 
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
@@ -27,7 +27,8 @@ class PackedWeightsTest {
         Kernels kernels = Implementations.named(implementation);
         GemmWorkspace ws = new GemmWorkspace();
         Random rnd = new Random(21L);
-        int kc = Implementations.engineOf(kernels).blocking.kc();
+        BlockedGemm engine = Implementations.engineOf(kernels);
+        int kc = engine instanceof ScalarGemm ? ScalarGemm.ROWS_KC : engine.blocking.kc(); // where k is cut into blocks
         int[] depths = {1, 2, 7, 16, 31, kc - 1, kc, kc + 1, 2 * kc + 88};
         for (int m : ROWS) {
             for (int n : COLUMNS) {

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link Trainer#memoryEstimate} and the checks built on it, which refuse before allocating. */
 class MemoryEstimateTest {
-    private static final long PACKING = 8L << 20;
+    private static final long PACKING = 12L << 20;
 
     @Test
     void theEstimateCountsParametersCopiesOptimizerStateAndWorkspaceAsDocumented() {
