@@ -347,6 +347,11 @@ abstract class BlockedGemm {
         return n <= blocking.narrowMaxN() && !dotsPay(n, k) ? WeightsLayout.NARROW : WeightsLayout.AS_IS;
     }
 
+    /** Whether {@link #packWeights} lays W (n × k) out anew: in any {@link #weightsLayout} but {@link WeightsLayout#AS_IS}. */
+    final boolean laysOutWeights(int n, int k) {
+        return weightsLayout(n, k) != WeightsLayout.AS_IS;
+    }
+
     /** The row width, in floats, of op(B) with n ≤ {@link Blocking#narrowMaxN()} columns for the narrow kernel: whole vectors. */
     final int narrowWidth(int n) {
         return roundUp(n, vectorLength());

@@ -37,7 +37,7 @@ public final class GemmWorkspace {
     /** Grows the scalar engine's row buffers to {@code rows} rows of B and {@code sums} rows of sums, {@code width} floats each. */
     void ensureRows(int rows, int sums, int width) {
         bRows = grown(bRows, rows, width);
-        sumRows = grown(sumRows, sums, width);
+        ensureSums(sums, width);
     }
 
     /** Grows the scalar engine's rows of sums alone (a product with weights prepacked as rows reads no other buffer). */

@@ -148,7 +148,7 @@ public abstract class Kernels {
     public final boolean tilesWeights(int n, int k) {
         Check.positive("n", n);
         Check.positive("k", k);
-        return engine().weightsLayout(n, k) != BlockedGemm.WeightsLayout.AS_IS;
+        return engine().laysOutWeights(n, k);
     }
 
     /**

@@ -47,6 +47,6 @@ public final class PackedWeights {
      * being prepacked.
      */
     public boolean isTiled() {
-        return engine.weightsLayout(n, k) != BlockedGemm.WeightsLayout.AS_IS;
+        return engine.laysOutWeights(n, k);
     }
 }

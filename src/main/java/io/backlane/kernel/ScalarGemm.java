@@ -84,20 +84,24 @@ final class ScalarGemm extends BlockedGemm {
             int width = Math.min(ROWS_STRIP, n - j0);
             for (int pc = 0; pc < k; pc += ROWS_KC) {
                 int kc = Math.min(ROWS_KC, k - pc);
-                for (int p = 0; p < kc; p++) { // op(B)[pc + p][j0 ..] into rows[p]
-                    float[] row = rows[p];
-                    if (transB) {
-                        for (int j = 0, src = bOff + j0 * ldb + pc + p; j < width; j++, src += ldb) {
-                            row[j] = b[src];
-                        }
-                    } else {
-                        System.arraycopy(b, bOff + (pc + p) * ldb + j0, row, 0, width);
-                    }
+                for (int p = 0; p < kc; p++) {
+                    copyRowOfOpB(transB, b, bOff, ldb, pc + p, j0, width, rows[p]);
                 }
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later blocks accumulate
                 multiplyRows(m, width, kc, alpha, betaBlock, a, aOff + pc * colStep, rowStep, colStep, rows, 0,
                         ws.sumRows, c, cOff + j0, ldc);
             }
+        }
+    }
+
+    /** op(B)[p][j0 .. j0 + width) into {@code row}: a row of B, or gathered down a column of Bᵀ. */
+    private static void copyRowOfOpB(boolean transB, float[] b, int bOff, int ldb, int p, int j0, int width, float[] row) {
+        if (transB) {
+            for (int j = 0, src = bOff + j0 * ldb + p; j < width; j++, src += ldb) {
+                row[j] = b[src];
+            }
+        } else {
+            System.arraycopy(b, bOff + p * ldb + j0, row, 0, width);
         }
     }
 
@@ -162,11 +166,8 @@ final class ScalarGemm extends BlockedGemm {
     void packWeightRows(int n, int k, float[] w, int wOff, float[][] rows) {
         for (int s = 0, j0 = 0; j0 < n; s++, j0 += ROWS_STRIP) {
             int width = Math.min(ROWS_STRIP, n - j0);
-            for (int p = 0; p < k; p++) {
-                float[] row = rows[s * k + p];
-                for (int j = 0, src = wOff + j0 * k + p; j < width; j++, src += k) {
-                    row[j] = w[src];
-                }
+            for (int p = 0; p < k; p++) { // op(B) = Wᵀ
+                copyRowOfOpB(true, w, wOff, k, p, j0, width, rows[s * k + p]);
             }
         }
     }

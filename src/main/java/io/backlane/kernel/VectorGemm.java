@@ -13,10 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * FMA chains held in registers, enough to cover the FMA latency on two FMA pipes. The same tile
  * reads A's rows in place ({@code rowsKernel4x4v}) where nothing scales the product. On a CPU with
  * 16 vector registers (AVX2) the tile runs as two halves and A is always packed
- * ({@link #SIXTEEN_REGISTERS}). Products of
- * at most two vectors of columns run on the narrow kernels ({@code narrowRows8x1v} and its
- * siblings: 8 rows × 1 or 2 vectors, over all of k, nothing packed), and A·Bᵀ with few long rows
- * on tiled dot products ({@code dotKernel4x4}).
+ * ({@link #SIXTEEN_REGISTERS}). Products of at most two vectors of columns run on the narrow
+ * kernels ({@code narrowRows8x1v} and its siblings: 8 rows × 1 or 2 vectors, over all of k,
+ * nothing packed), and A·Bᵀ with few long rows on tiled dot products ({@code dotKernel4x4}).
  */
 final class VectorGemm extends BlockedGemm {
     /** The CPU's widest float species, capped at 512 bits (the width the kernels are written for). */
