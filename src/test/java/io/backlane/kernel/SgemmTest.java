@@ -20,6 +20,12 @@ class SgemmTest {
     static final int[] DIMS = {1, 2, 3, 15, 16, 17, 31, 33, 64, 127, 257};
     private static final String[] TRANSPOSES = {"NN", "NT", "TN", "TT"};
 
+    /** The engine's own packed loop nest ({@link BlockedGemm#blocked}), whatever path sgemm would take. */
+    private static GemmCase.Gemm viaBlocked(BlockedGemm engine, GemmWorkspace ws) {
+        return (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+    }
+
     private static GemmCase.Gemm viaKernels(Kernels kernels) {
         return kernels::sgemm;
     }
@@ -144,8 +150,7 @@ class SgemmTest {
         BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
         GemmWorkspace ws = new GemmWorkspace();
         GemmCase.Gemm unpacked = engine::unpacked;
-        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
-                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        GemmCase.Gemm packed = viaBlocked(engine, ws);
         int[][] shapes = {{1, 1, 1}, {3, 70, 5}, {5, 7, 300}, {17, 16, 2}, {33, 65, 17}, {64, 64, 64},
             {200, 33, 260}, {127, 257, 31}};
         float[] alphas = {1f, -0.5f, 2f}; // the engine is only called with alpha != 0
@@ -174,8 +179,7 @@ class SgemmTest {
     void packedStripsOverEveryRemainder(String impl) {
         BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
         GemmWorkspace ws = new GemmWorkspace();
-        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
-                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        GemmCase.Gemm packed = viaBlocked(engine, ws);
         int[] ms = {4, 7, 12, 13};
         int[] ns = {64, 65, 130};
         int[] ks = {3, 15, 16, 17, 47, 64, 300};
@@ -246,8 +250,7 @@ class SgemmTest {
     void packedPathOnUnpackedRowsOfA(String impl) {
         BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
         GemmWorkspace ws = new GemmWorkspace();
-        GemmCase.Gemm packed = (tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
-                engine.blocked(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+        GemmCase.Gemm packed = viaBlocked(engine, ws);
         int nr = engine.blocking.nr();
         int kc = engine.blocking.kc();
         int[][] shapes = {{4, nr, 1}, {8, 2 * nr, 17}, {200, nr, kc + 44}, {196, 3 * nr, kc}, {8, 4096 + nr, 5},
