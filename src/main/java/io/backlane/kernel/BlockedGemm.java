@@ -66,6 +66,18 @@ abstract class BlockedGemm {
     }
 
     /**
+     * Computes the first rows of a panel's last strip when it is partial ({@code cols} &lt; NR), on a
+     * kernel of the engine's own: C[0:rows, 0:cols] = alpha·A·B_strip + beta·C, A being the packed
+     * block from {@code pa[0]} (whole MR-row strips, kc deep) and C at {@code cOff}. Returns how many
+     * rows it computed, a multiple of MR; the rest of the strip runs {@link #edgeKernel} tile by
+     * tile. This version computes none.
+     */
+    int edgeStrip(int mc, int cols, int kc, float[] pa, float[] pb, int pbOff, float alpha, float beta,
+                  float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        return 0;
+    }
+
+    /**
      * Whether to skip packing, in the form {@link #unpacked} then takes: too few rows to fill a tile
      * (a batch of 1 is a matrix-vector product), a rank-k update with tiny k (the weight gradient of
      * a batch of 1 is an outer product: writing C dominates, and packing would only add a pass), or
@@ -291,7 +303,8 @@ abstract class BlockedGemm {
         for (int jr = 0; jr < nc; jr += nr) {
             int nrEff = Math.min(nr, nc - jr);
             int pbOff = pbBase + (jr / nr) * kc * nr;
-            for (int ir = 0; ir < mc; ir += mr) {
+            int done = nrEff == nr ? 0 : edgeStrip(mc, nrEff, kc, pa, pb, pbOff, alpha, beta, c, cBlock + jr, ldc, ws);
+            for (int ir = done; ir < mc; ir += mr) {
                 int mrEff = Math.min(mr, mc - ir);
                 int paOff = (ir / mr) * kc * mr;
                 int cTile = cBlock + ir * ldc + jr;
@@ -300,7 +313,7 @@ abstract class BlockedGemm {
                 } else {
                     // A partial tile: the full tile into the workspace's MR×NR buffer, then its valid part into C.
                     edgeKernel(nrEff, kc, pa, paOff, pb, pbOff, alpha, ws.tile, nr);
-                    mergeTile(ws.tile, mrEff, nrEff, beta, c, cTile, ldc);
+                    mergeTile(ws.tile, nr, mrEff, nrEff, beta, c, cTile, ldc);
                 }
             }
         }
@@ -537,7 +550,7 @@ abstract class BlockedGemm {
                             rowKernel(kc, a, aRow, packed, pbOff, beta, c, cRow + jr);
                         } else {
                             rowKernel(kc, a, aRow, packed, pbOff, 0f, ws.tile, 0);
-                            mergeTile(ws.tile, 1, cols, beta, c, cRow + jr, ldc);
+                            mergeTile(ws.tile, nr, 1, cols, beta, c, cRow + jr, ldc);
                         }
                     }
                 }
@@ -545,11 +558,11 @@ abstract class BlockedGemm {
         }
     }
 
-    private void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int cOff, int ldc) {
-        int nr = blocking.nr();
+    /** C[0:rows, 0:cols] = tile + beta·C, the tile's rows ldt apart (beta 0: C not read). */
+    static void mergeTile(float[] tile, int ldt, int rows, int cols, float beta, float[] c, int cOff, int ldc) {
         for (int i = 0; i < rows; i++) {
             int row = cOff + i * ldc;
-            int t = i * nr;
+            int t = i * ldt;
             if (beta == 0f) {
                 System.arraycopy(tile, t, c, row, cols);
             } else {

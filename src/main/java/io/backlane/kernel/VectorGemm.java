@@ -59,8 +59,9 @@ final class VectorGemm extends BlockedGemm {
             // than these 21 vectors: there the tile runs in two halves, see SIXTEEN_REGISTERS.)
             MR,
             // nr 4·L = 64 floats: four vectors per row, so that each broadcast of A feeds 4 FMAs.
-            // A last strip of at most 2L = 32 columns runs microKernel4x2v instead (edgeKernel): the
-            // 784-wide layer leaves 16 columns, which then cost 32 columns of FMAs instead of 64.
+            // A last strip of at most 2L = 32 columns runs microKernel4x2v instead (edgeKernel), and
+            // one of at most L = 16 (the 784-wide layer's) microKernel8x1v (edgeStrip): 16 columns
+            // then cost 16 columns of FMAs instead of 64.
             // Taller tiles with fewer vectors per row (12×2, 14×2, 8×3, 6×4 vectors: 24–28
             // accumulators) measured at 31–74 GFLOP/s on Zen 4 against 86 for this one: C2 keeps
             // only 7 of their 24 accumulators in registers and reloads/stores the rest every step.
@@ -454,8 +455,9 @@ final class VectorGemm extends BlockedGemm {
     }
 
     /**
-     * A last strip of at most 2L columns (n = 784 leaves 16 of the 64) runs the 4×2-vector kernel:
-     * half the FMAs of the full tile, all of them on columns that exist or on the zero padding up to 2L.
+     * A last strip of at most 2L columns runs the 4×2-vector kernel: half the FMAs of the full tile,
+     * all of them on columns that exist or on the zero padding up to 2L (at most L columns: see
+     * {@link #edgeStrip} first).
      */
     @Override
     void edgeKernel(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float alpha, float[] tile, int ldt) {
@@ -525,6 +527,86 @@ final class VectorGemm extends BlockedGemm {
         }
     }
 
+
+    /**
+     * A last strip of at most L columns (n = 784 leaves 16 of the 64) runs two A strips at a time on
+     * {@code microKernel8x1v}: 8 FMA chains on one vector of columns, where {@link #edgeKernel}'s
+     * 4×2-vector tile spends half or more of its FMAs on padding. A strip of exactly L columns is
+     * written straight into C; a narrower one goes through the workspace's tile (8 rows × L), as
+     * the vector is not masked: masked stores made C1 run out of registers on this kernel, after
+     * which C2 never compiled it. A block of mc % 8 = 4 rows leaves one strip to edgeKernel.
+     * Paired on Zen 4: 1024×784·784×256 (NN) and 256×1024ᵀ·1024×784 (TN) +1.7%.
+     */
+    @Override
+    int edgeStrip(int mc, int cols, int kc, float[] pa, float[] pb, int pbOff, float alpha, float beta,
+                  float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        if (cols > L) {
+            return 0;
+        }
+        int rows = mc - mc % (2 * MR);
+        for (int ir = 0; ir < rows; ir += 2 * MR) {
+            int paOff = ir * kc; // ir / MR strips of kc × MR before it
+            int cStrip = cOff + ir * ldc;
+            if (cols == L) {
+                microKernel8x1v(kc, pa, paOff, paOff + kc * MR, pb, pbOff, alpha, beta, c, cStrip, ldc);
+            } else {
+                microKernel8x1v(kc, pa, paOff, paOff + kc * MR, pb, pbOff, alpha, 0f, ws.tile, 0, L);
+                mergeTile(ws.tile, L, 2 * MR, cols, beta, c, cStrip, ldc);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * C[0:8, 0:L] = alpha · Σ_p a_p ⊗ b_p + beta · C over the first vector of each packed row of a
+     * B strip (rows NR apart) and two packed A strips (rows 0–3 from {@code paOff0}, 4–7 from
+     * {@code paOff1}): each element the micro-kernel's chain of FMAs and write-back.
+     */
+    private static void microKernel8x1v(int kc, float[] pa, int paOff0, int paOff1, float[] pb, int pbOff,
+                                        float alpha, float beta, float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int p = 0, ai = paOff0, aj = paOff1, bi = pbOff; p < kc; p++, ai += MR, aj += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            c0 = FloatVector.broadcast(S, pa[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, pa[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, pa[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, pa[aj]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, pa[aj + 1]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, pa[aj + 2]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, pa[aj + 3]).fma(b0, c7);
+        }
+        // Write-back unrolled by hand, each branch with its own stores: see microKernel4x4v.
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (beta == 0f) {
+            c0.mul(va).intoArray(c, cOff);
+            c1.mul(va).intoArray(c, cOff + ldc);
+            c2.mul(va).intoArray(c, cOff + 2 * ldc);
+            c3.mul(va).intoArray(c, cOff + 3 * ldc);
+            c4.mul(va).intoArray(c, cOff + 4 * ldc);
+            c5.mul(va).intoArray(c, cOff + 5 * ldc);
+            c6.mul(va).intoArray(c, cOff + 6 * ldc);
+            c7.mul(va).intoArray(c, cOff + 7 * ldc);
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            int r = cOff;
+            FloatVector.fromArray(S, c, r).fma(vb, c0.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c1.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c2.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c3.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c4.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c5.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c6.mul(va)).intoArray(c, r);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).fma(vb, c7.mul(va)).intoArray(c, r);
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------
     // The narrow path: op(B) of at most 2L columns (BlockedGemm.useNarrow)

@@ -133,6 +133,7 @@ class SgemmTest {
             GemmCase.of("TN", 5, 4100, 6, 2f, 0.3f),
             GemmCase.of("NT", 133, 4100, 260, -0.5f, 0f),
             GemmCase.of("TT", 6, 4097, 257, 1f, 1f),
+            GemmCase.of("TN", 204, 784, 600, -0.5f, 1f), // a last strip of 16 columns, two KC blocks
         };
         for (GemmCase c : cases) {
             assertFalse(engine.useUnpacked(c.transA(), c.transB(), c.m(), c.n(), c.k()), c + " should take the packed path");
@@ -169,9 +170,9 @@ class SgemmTest {
 
     /**
      * The packed path with the engine's own strip copies (the vector engine transposes 4-row strips
-     * of A in registers, L values of k at a time, and copies B strips a vector at a time): k around
-     * multiples of the vector length (vector body and scalar tail), m and n with and without a
-     * partial last strip, every transpose, padded layouts whose NaN surroundings would show any read
+     * of A in registers, L values of k at a time, and copies B strips a vector at a time) and edge
+     * kernels: k around multiples of the vector length (vector body and scalar tail), m and n with
+     * and without a partial last strip (of one vector, less, or more), every transpose, padded layouts whose NaN surroundings would show any read
      * past a strip, and beta 0 over a C of NaN.
      */
     @ParameterizedTest
@@ -180,8 +181,8 @@ class SgemmTest {
         BlockedGemm engine = Implementations.engineOf(Implementations.named(impl));
         GemmWorkspace ws = new GemmWorkspace();
         GemmCase.Gemm packed = viaBlocked(engine, ws);
-        int[] ms = {4, 7, 12, 13};
-        int[] ns = {64, 65, 130};
+        int[] ms = {4, 7, 12, 13, 16};
+        int[] ns = {64, 65, 72, 80, 100, 130}; // last strips of 1, 8, 16, 36 and 2 columns at 512 bits
         int[] ks = {3, 15, 16, 17, 47, 64, 300};
         float[] alphas = {1f, -0.5f, 2f};
         Random rnd = new Random(8);
