@@ -579,9 +579,20 @@ abstract class BlockedGemm {
      */
     final void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] pb, int pbOff) {
         int nr = blocking.nr();
-        for (int jr = 0, strip = pbOff; jr < nc; jr += nr, strip += kc * nr) {
+        int packed = transB ? 0 : packRowsOfB(b, bOff, ldb, pc, kc, jc, nc - nc % nr, pb, pbOff);
+        for (int jr = packed, strip = pbOff + packed * kc; jr < nc; jr += nr, strip += kc * nr) {
             packBStrip(transB, b, bOff, ldb, pc, kc, jc + jr, Math.min(nr, nc - jr), pb, strip);
         }
+    }
+
+    /**
+     * Packs the whole strips of op(B) = B (not transposed), columns jc .. jc + cols with cols a
+     * multiple of NR, row by row: each of the kc rows of B is read once, front to back, and its
+     * NR-wide pieces go to their strips, instead of each strip reading its piece of every row.
+     * Returns the columns packed; this version packs none, leaving them to {@link #packBStrip}.
+     */
+    int packRowsOfB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int cols, float[] pb, int pbOff) {
+        return 0;
     }
 
     /**

@@ -170,7 +170,7 @@ class SgemmTest {
 
     /**
      * The packed path with the engine's own strip copies (the vector engine transposes 4-row strips
-     * of A in registers, L values of k at a time, and copies B strips a vector at a time) and edge
+     * of A in registers, L values of k at a time, and copies B row by row, a vector at a time) and edge
      * kernels: k around multiples of the vector length (vector body and scalar tail), m and n with
      * and without a partial last strip (of one vector, less, or more), every transpose, padded
      * layouts whose NaN surroundings would show any read past a strip, and beta 0 over a C of NaN.
