@@ -2,11 +2,9 @@ package io.backlane.bench;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -45,18 +43,6 @@ public class FmaPeakBenchmark {
     @Param({"128", "256", "512"})
     public int bits;
 
-    /** Floating-point operations done in the iteration, in units of 10⁹: JMH reports GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflop = 0;
-        }
-    }
-
     private double gflopPerCall;
     private float x = 0.999f;
     private float y = 0.001f;
@@ -77,7 +63,7 @@ public class FmaPeakBenchmark {
     }
 
     @Benchmark
-    public float fma(Flops counter) {
+    public float fma(Gflops counter) {
         counter.gflop += gflopPerCall;
         return switch (bits) {
             case 128 -> chains128(x, y);

@@ -5,7 +5,6 @@ import io.backlane.kernel.KernelProvider;
 import io.backlane.kernel.Kernels;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_full;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -75,21 +74,6 @@ public class GemmBenchmark {
         "fwd-128x10-b1024", "dW-128x10-b1024", "dA-128x10-b1024",
     })
     public String shape;
-
-    /**
-     * GFLOP done in the current iteration. JMH reports an {@link AuxCounters.Type#OPERATIONS} counter
-     * as a rate over the iteration's time, so {@code sgemm:gflop} reads in GFLOP/s.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflop = 0;
-        }
-    }
 
     /** One prepared call of one implementation on fixed operands; returns its output to be consumed. */
     private interface Gemm {
@@ -185,7 +169,7 @@ public class GemmBenchmark {
     }
 
     @Benchmark
-    public Object sgemm(Flops flops) {
+    public Object sgemm(Gflops flops) {
         flops.gflop += gflopPerCall;
         return gemm.run();
     }

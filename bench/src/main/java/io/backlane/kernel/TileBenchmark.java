@@ -1,10 +1,9 @@
 package io.backlane.kernel;
 
-import org.openjdk.jmh.annotations.AuxCounters;
+import io.backlane.bench.Gflops;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -54,18 +53,6 @@ public class TileBenchmark {
     @Param({"1", "8"})
     public int strips;
 
-    /** Floating-point operations done in the iteration, in units of 10⁹: JMH reports GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflop = 0;
-        }
-    }
-
     private BlockedGemm gemm;
     private int mr;
     private int nr;
@@ -104,7 +91,7 @@ public class TileBenchmark {
     }
 
     @Benchmark
-    public float tile(Flops counter) {
+    public float tile(Gflops counter) {
         counter.gflop += gflopPerCall;
         int stripLength = kc * nr;
         if (kernel.equals("micro")) {
