@@ -65,6 +65,9 @@ final class VectorGemm extends BlockedGemm {
             // Taller tiles with fewer vectors per row (12×2, 14×2, 8×3, 6×4 vectors: 24–28
             // accumulators) measured at 31–74 GFLOP/s on Zen 4 against 86 for this one: C2 keeps
             // only 7 of their 24 accumulators in registers and reloads/stores the rest every step.
+            // (On Zen 5, 12×2 and 8×2 compiled well alone, 224–226 GFLOP/s against 213–217 for this
+            // tile, but 8×2 was no faster in the products; 12×2 was not tried there. bench/README.md,
+            // the Zen 5 section.)
             // Alone, on strips in cache, this kernel runs at ~108 GFLOP/s on Zen 4 (95 % of peak).
             NR,
             // kc 512: the C tile (16 loads when beta is not 0, 16 stores) is paid once per 512 steps
