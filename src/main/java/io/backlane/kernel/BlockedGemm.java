@@ -263,7 +263,8 @@ abstract class BlockedGemm {
                 for (int ic = 0; ic < m; ic += mcBlock) {
                     int mc = Math.min(mcBlock, m - ic);
                     if (!transA && readsRowsOf(mc, nc, alpha, betaBlock)) {
-                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, pb, 0, betaBlock, c, cOff + ic * ldc + jc, ldc);
+                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, pb, 0, betaBlock, c, cOff + ic * ldc + jc, ldc,
+                                null, 0, false);
                     } else {
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, pa);
                         macroKernel(mc, nc, kc, pa, pb, 0, alpha, betaBlock, c, cOff + ic * ldc + jc, ldc, ws);
@@ -284,14 +285,38 @@ abstract class BlockedGemm {
                 && alpha == 1f && (beta == 0f || beta == 1f);
     }
 
-    /** The two innermost loops on A's own rows: mc × kc of A (from aOff, rows lda apart) times the packed B panel at {@code pbBase}. */
+    /**
+     * The two innermost loops on A's own rows: mc × kc of A (from aOff, rows lda apart) times the packed
+     * B panel at {@code pbBase}; with {@code bias} (the block's first column's entry at {@code biasOff})
+     * or {@code relu}, each tile then gets {@link #addBiasRelu} while it is still in L1.
+     */
     private void rowsMacroKernel(int mc, int nc, int kc, float[] a, int aOff, int lda, float[] pb, int pbBase, float beta,
-                                 float[] c, int cBlock, int ldc) {
+                                 float[] c, int cBlock, int ldc, float[] bias, int biasOff, boolean relu) {
         int mr = blocking.mr(), nr = blocking.nr();
+        boolean epilogue = bias != null || relu;
         for (int jr = 0; jr < nc; jr += nr) {
             int pbOff = pbBase + (jr / nr) * kc * nr;
             for (int ir = 0; ir < mc; ir += mr) {
-                rowsKernel(kc, a, aOff + ir * lda, lda, pb, pbOff, beta, c, cBlock + ir * ldc + jr, ldc);
+                int cTile = cBlock + ir * ldc + jr;
+                rowsKernel(kc, a, aOff + ir * lda, lda, pb, pbOff, beta, c, cTile, ldc);
+                if (epilogue) {
+                    addBiasRelu(mr, nr, bias, biasOff + jr, relu, c, cTile, ldc);
+                }
+            }
+        }
+    }
+
+    /**
+     * C[i][j] = max(C[i][j] + bias[biasOff + j], 0) over rows × cols of C (rows ldc apart), without
+     * the bias where it is null, without the max where {@code relu} is false: the same operations as
+     * {@code Kernels.addBiasRows} and then {@code Kernels.activate} with ReLU, so the bits are theirs.
+     * This version runs one element at a time.
+     */
+    void addBiasRelu(int rows, int cols, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
+            for (int j = 0; j < cols; j++) {
+                float v = bias == null ? c[row + j] : c[row + j] + bias[biasOff + j];
+                c[row + j] = relu ? Math.max(v, 0f) : v;
             }
         }
     }
@@ -492,24 +517,32 @@ abstract class BlockedGemm {
      * sits in A. (So do the other layouts: dot products, each column by one kernel whatever the
      * row; the narrow kernel, each element one chain of FMAs in the same order, in a tile of 8 rows
      * as alone; rows, each element one chain of FMAs per block of k, whatever the rows around it.)
+     * Then, with {@code bias} (n values from {@code biasOff}) or {@code relu}, {@link #addBiasRelu}:
+     * in the tiled layout on each tile of the last block of k as it is written, while it is in L1,
+     * instead of two more passes over C; in the others, over C afterwards.
      */
     final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, float[][] rows,
-                              float[] c, int cOff, int ldc, GemmWorkspace ws) {
+                              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        boolean epilogue = bias != null || relu;
         switch (weightsLayout(n, k)) {
-            case ROWS -> {
-                multiplyWeightRows(m, n, k, a, aOff, lda, rows, c, cOff, ldc, ws);
-                return;
+            case ROWS -> multiplyWeightRows(m, n, k, a, aOff, lda, rows, c, cOff, ldc, ws);
+            case AS_IS -> dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
+            // op(B) = the packed Wᵀ, every row read in place
+            case NARROW -> narrow(false, false, m, n, k, 1f, a, aOff, lda, packed, 0, narrowWidth(n), 0f, c, cOff, ldc, ws);
+            case TILED -> {
+                multiplyTiled(m, n, k, a, aOff, lda, packed, bias, biasOff, relu, c, cOff, ldc, ws);
+                return; // the tiles got their bias and ReLU as they were written
             }
-            case AS_IS -> {
-                dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
-                return;
-            }
-            case NARROW -> { // op(B) = the packed Wᵀ, every row read in place
-                narrow(false, false, m, n, k, 1f, a, aOff, lda, packed, 0, narrowWidth(n), 0f, c, cOff, ldc, ws);
-                return;
-            }
-            case TILED -> { } // below
         }
+        if (epilogue) {
+            addBiasRelu(m, n, bias, biasOff, relu, c, cOff, ldc);
+        }
+    }
+
+    /** {@link #multiplyPacked} for W in the {@link WeightsLayout#TILED} layout, the epilogue in the loop nest's last block of k. */
+    private void multiplyTiled(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
+                               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
+        boolean epilogue = bias != null || relu;
         int mr = blocking.mr(), nr = blocking.nr();
         int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
         int fullRows = m - m % mr;
@@ -522,14 +555,22 @@ abstract class BlockedGemm {
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
                 float beta = pc == 0 ? 0f : 1f; // later blocks accumulate
+                boolean lastBlock = pc + kc == k;
+                float[] blockBias = lastBlock ? bias : null;
+                boolean blockRelu = lastBlock && relu;
                 int panel = panelOffset(jc, pc, k, nc);
                 for (int ic = 0; ic < fullRows; ic += mcBlock) {
                     int mc = Math.min(mcBlock, fullRows - ic);
+                    int cBlock = cOff + ic * ldc + jc;
                     if (readsRowsOf(mc, nc, 1f, beta)) {
-                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, packed, panel, beta, c, cOff + ic * ldc + jc, ldc);
+                        rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, packed, panel, beta, c, cBlock, ldc,
+                                blockBias, biasOff + jc, blockRelu);
                     } else {
                         packA(false, a, aOff, lda, ic, mc, pc, kc, pa);
-                        macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cOff + ic * ldc + jc, ldc, ws);
+                        macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cBlock, ldc, ws);
+                        if (lastBlock && epilogue) {
+                            addBiasRelu(mc, nc, bias, biasOff + jc, relu, c, cBlock, ldc);
+                        }
                     }
                 }
                 for (int i = fullRows; i < m; i++) {
@@ -552,6 +593,9 @@ abstract class BlockedGemm {
                             rowKernel(kc, a, aRow, packed, pbOff, 0f, ws.tile, 0);
                             mergeTile(ws.tile, nr, 1, cols, beta, c, cRow + jr, ldc);
                         }
+                    }
+                    if (lastBlock && epilogue) {
+                        addBiasRelu(1, nc, bias, biasOff + jc, relu, c, cRow, ldc);
                     }
                 }
             }

@@ -173,6 +173,28 @@ public abstract class Kernels {
      * A: an example gets the same bits alone as in any batch.
      */
     public final void multiplyPacked(int m, float[] a, int aOff, PackedWeights w, float[] c, int cOff, GemmWorkspace ws) {
+        checkPacked(m, a, aOff, w, c, cOff, ws);
+        if (m > 0) {
+            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, w.rows, null, 0, false, c, cOff, w.n, ws);
+        }
+    }
+
+    /**
+     * C = A·Wᵀ + b in every row, then, with {@code relu}, max(C, 0): {@link #multiplyPacked} and then
+     * {@link #addBiasRows} and {@link #activate} with {@link Pointwise#RELU}, with the same bits, but
+     * done to each tile of C as the GEMM writes it instead of in two more passes over C. {@code bias}
+     * holds the n outputs' biases from {@code biasOff}.
+     */
+    public final void multiplyPackedAddBias(int m, float[] a, int aOff, PackedWeights w, float[] bias, int biasOff,
+                                            boolean relu, float[] c, int cOff, GemmWorkspace ws) {
+        checkPacked(m, a, aOff, w, c, cOff, ws);
+        Check.vector("bias", bias, biasOff, w.n);
+        if (m > 0) {
+            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, w.rows, bias, biasOff, relu, c, cOff, w.n, ws);
+        }
+    }
+
+    private void checkPacked(int m, float[] a, int aOff, PackedWeights w, float[] c, int cOff, GemmWorkspace ws) {
         if (w == null || w.engine != engine()) {
             throw new IllegalArgumentException("w must be packed by kernels of this kind (" + name() + "), got "
                     + (w == null ? "null" : "weights packed by " + w.packedBy));
@@ -183,9 +205,6 @@ public abstract class Kernels {
         Check.nonNegative("m", m);
         Check.matrix("a", a, aOff, "k", w.k, m, w.k);
         Check.matrix("c", c, cOff, "n", w.n, m, w.n);
-        if (m > 0) {
-            engine().multiplyPacked(m, w.n, w.k, a, aOff, w.k, w.packed, w.rows, c, cOff, w.n, ws);
-        }
     }
 
     /** The blocked GEMM behind {@link #packWeights} and {@link #multiplyPacked}. */

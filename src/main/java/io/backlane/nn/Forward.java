@@ -117,18 +117,21 @@ public final class Forward {
             int off = row0 * nOut;
             float[] a = state.a[l];
             float[] z = l == layers ? state.logits : a;
-            // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l])
+            Layer layer = net.layer(l);
+            // Z[l] (m × n[l]) = A[l-1] (m × n[l-1]) · W[l]ᵀ (n[l-1] × n[l]) + b[l]
+            boolean activated = false;
             if (packed != null && packed[l - 1] != null) {
-                k.multiplyPacked(m, in, inOff, packed[l - 1], z, off, gemm);
+                // the bias, and ReLU where it is the activation, added to each tile as the GEMM writes it
+                activated = layer.activation() == Activation.RELU && z == a;
+                k.multiplyPackedAddBias(m, in, inOff, packed[l - 1], theta, net.biasOffset(l), activated, z, off, gemm);
             } else {
                 k.sgemm(false, true, m, nOut, nIn, 1f, in, inOff, nIn, theta, net.weightOffset(l), nIn,
                         0f, z, off, nOut, gemm);
+                k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, off);
             }
-            k.addBiasRows(m, nOut, theta, net.biasOffset(l), z, off);
-            Layer layer = net.layer(l);
             if (layer.activation() == Activation.SOFTMAX) {
                 k.softmaxRows(m, nOut, z, off, a, off);
-            } else {
+            } else if (!activated) {
                 k.activate(layer.activation().pointwise, layer.slope(), m * nOut, z, off, a, off);
             }
             in = a;

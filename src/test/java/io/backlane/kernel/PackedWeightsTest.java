@@ -75,6 +75,52 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * The bias and ReLU added in the GEMM's write-back have the bits of the separate passes
+     * (addBiasRows, then activate with ReLU) on every edge of the loop nest, in every layout of the
+     * weights, with a NaN in A (which both must carry to C), and touch nothing outside C's window.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
+    void theBiasAndReluInTheWriteBackHaveTheBitsOfTheSeparatePasses(String implementation) {
+        Kernels kernels = Implementations.named(implementation);
+        GemmWorkspace ws = new GemmWorkspace();
+        Random rnd = new Random(24L);
+        BlockedGemm engine = Implementations.engineOf(kernels);
+        int kc = engine instanceof ScalarGemm ? ScalarGemm.ROWS_KC : engine.blocking.kc();
+        int[] depths = {1, 7, 30, kc - 1, kc, kc + 1, 2 * kc + 88};
+        int cases = 0;
+        for (int m : ROWS) {
+            for (int n : COLUMNS) {
+                int k = depths[rnd.nextInt(depths.length)];
+                boolean relu = rnd.nextBoolean();
+                int aOff = rnd.nextInt(3), biasOff = rnd.nextInt(3), cOff = rnd.nextInt(3);
+                float[] a = randoms(rnd, aOff + m * k);
+                if (rnd.nextInt(4) == 0) {
+                    a[aOff + rnd.nextInt(m * k)] = Float.NaN;
+                }
+                float[] bias = randoms(rnd, biasOff + n + 2);
+                PackedWeights w = kernels.packWeights(n, k, randoms(rnd, n * k), 0);
+
+                float[] separate = randoms(rnd, cOff + m * n + 3);
+                float[] fused = separate.clone();
+                kernels.multiplyPacked(m, a, aOff, w, separate, cOff, ws);
+                kernels.addBiasRows(m, n, bias, biasOff, separate, cOff);
+                if (relu) {
+                    kernels.activate(Pointwise.RELU, 0f, m * n, separate, cOff, separate, cOff);
+                }
+                kernels.multiplyPackedAddBias(m, a, aOff, w, bias, biasOff, relu, fused, cOff, ws);
+                for (int i = 0; i < fused.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(separate[i]), Float.floatToRawIntBits(fused[i]),
+                            implementation + " m=" + m + " n=" + n + " k=" + k + " relu=" + relu + ": element " + i
+                                    + " (C from " + cOff + ")");
+                }
+                cases++;
+            }
+        }
+        assertEquals(ROWS.length * COLUMNS.length, cases);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
     void readsAndWritesOnlyItsWindows(String implementation) {
