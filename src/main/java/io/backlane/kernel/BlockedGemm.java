@@ -287,19 +287,18 @@ abstract class BlockedGemm {
 
     /**
      * The two innermost loops on A's own rows: mc × kc of A (from aOff, rows lda apart) times the packed
-     * B panel at {@code pbBase}; with {@code bias} (the block's first column's entry at {@code biasOff})
-     * or {@code relu}, each tile then gets {@link #addBiasRelu} while it is still in L1.
+     * B panel at {@code pbBase}; with {@code bias} (the block's first column's entry at {@code biasOff};
+     * null for none), each tile then gets {@link #addBiasRelu} while it is still in L1.
      */
     private void rowsMacroKernel(int mc, int nc, int kc, float[] a, int aOff, int lda, float[] pb, int pbBase, float beta,
                                  float[] c, int cBlock, int ldc, float[] bias, int biasOff, boolean relu) {
         int mr = blocking.mr(), nr = blocking.nr();
-        boolean epilogue = bias != null || relu;
         for (int jr = 0; jr < nc; jr += nr) {
             int pbOff = pbBase + (jr / nr) * kc * nr;
             for (int ir = 0; ir < mc; ir += mr) {
                 int cTile = cBlock + ir * ldc + jr;
                 rowsKernel(kc, a, aOff + ir * lda, lda, pb, pbOff, beta, c, cTile, ldc);
-                if (epilogue) {
+                if (bias != null) {
                     addBiasRelu(mr, nr, bias, biasOff + jr, relu, c, cTile, ldc);
                 }
             }
@@ -308,14 +307,14 @@ abstract class BlockedGemm {
 
     /**
      * C[i][j] = max(C[i][j] + bias[biasOff + j], 0) over rows × cols of C (rows ldc apart), without
-     * the bias where it is null, without the max where {@code relu} is false: the same operations as
-     * {@code Kernels.addBiasRows} and then {@code Kernels.activate} with ReLU, so the bits are theirs.
-     * This version runs one element at a time.
+     * the max where {@code relu} is false: the same operations as {@code Kernels.addBiasRows} and then
+     * {@code Kernels.activate} with ReLU, so the bits are theirs. This version runs one element at a
+     * time.
      */
     void addBiasRelu(int rows, int cols, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
             for (int j = 0; j < cols; j++) {
-                float v = bias == null ? c[row + j] : c[row + j] + bias[biasOff + j];
+                float v = c[row + j] + bias[biasOff + j];
                 c[row + j] = relu ? Math.max(v, 0f) : v;
             }
         }
@@ -517,13 +516,13 @@ abstract class BlockedGemm {
      * sits in A. (So do the other layouts: dot products, each column by one kernel whatever the
      * row; the narrow kernel, each element one chain of FMAs in the same order, in a tile of 8 rows
      * as alone; rows, each element one chain of FMAs per block of k, whatever the rows around it.)
-     * Then, with {@code bias} (n values from {@code biasOff}) or {@code relu}, {@link #addBiasRelu}:
+     * Then, with {@code bias} (n values from {@code biasOff}; null for none, and then no ReLU either),
+     * {@link #addBiasRelu}:
      * in the tiled layout on each tile of the last block of k as it is written, while it is in L1,
      * instead of two more passes over C; in the others, over C afterwards.
      */
     final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, float[][] rows,
                               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        boolean epilogue = bias != null || relu;
         switch (weightsLayout(n, k)) {
             case ROWS -> multiplyWeightRows(m, n, k, a, aOff, lda, rows, c, cOff, ldc, ws);
             case AS_IS -> dotProducts(m, n, k, 1f, a, aOff, lda, packed, 0, k, 0f, c, cOff, ldc);
@@ -534,7 +533,7 @@ abstract class BlockedGemm {
                 return; // the tiles got their bias and ReLU as they were written
             }
         }
-        if (epilogue) {
+        if (bias != null) {
             addBiasRelu(m, n, bias, biasOff, relu, c, cOff, ldc);
         }
     }
@@ -542,7 +541,7 @@ abstract class BlockedGemm {
     /** {@link #multiplyPacked} for W in the {@link WeightsLayout#TILED} layout, the epilogue in the loop nest's last block of k. */
     private void multiplyTiled(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
                                float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        boolean epilogue = bias != null || relu;
+        boolean epilogue = bias != null;
         int mr = blocking.mr(), nr = blocking.nr();
         int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
         int fullRows = m - m % mr;

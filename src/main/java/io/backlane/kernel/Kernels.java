@@ -183,7 +183,7 @@ public abstract class Kernels {
      * C = A·Wᵀ + b in every row, then, with {@code relu}, max(C, 0): {@link #multiplyPacked} and then
      * {@link #addBiasRows} and {@link #activate} with {@link Pointwise#RELU}, with the same bits, but
      * done to each tile of C as the GEMM writes it instead of in two more passes over C. {@code bias}
-     * holds the n outputs' biases from {@code biasOff}.
+     * holds the n outputs' biases from {@code biasOff}; neither it nor A may overlap C's window.
      */
     public final void multiplyPackedAddBias(int m, float[] a, int aOff, PackedWeights w, float[] bias, int biasOff,
                                             boolean relu, float[] c, int cOff, GemmWorkspace ws) {

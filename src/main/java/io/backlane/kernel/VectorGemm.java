@@ -1018,6 +1018,34 @@ final class VectorGemm extends BlockedGemm {
     }
 
     /**
+     * {@link BlockedGemm#addBiasRelu} a vector of columns at a time: the vector kernels' bias add and
+     * ReLU. One straight-line loop for each case, not a branch inside one loop: a first version with
+     * the branch in the loop ran one-example predictions 10–30% slower (three paired runs, a noisy
+     * hour); this one runs them at par or better.
+     */
+    @Override
+    void addBiasRelu(int rows, int cols, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        int vectorCols = S.loopBound(cols);
+        for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
+            int j = 0;
+            if (relu) { // max as Math.max: NaN propagates
+                for (; j < vectorCols; j += L) {
+                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).max(0f)
+                            .intoArray(c, row + j);
+                }
+            } else {
+                for (; j < vectorCols; j += L) {
+                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).intoArray(c, row + j);
+                }
+            }
+            for (; j < cols; j++) {
+                float v = c[row + j] + bias[biasOff + j];
+                c[row + j] = relu ? Math.max(v, 0f) : v;
+            }
+        }
+    }
+
+    /**
      * Whole strips of B, not transposed, row by row: each row of B is read once, front to back, as
      * vectors, and each NR-wide piece of it stored as one packed row of its strip. Paired on Zen 4
      * against strip after strip (each strip reading its 64 floats of every row, ldb apart): the
@@ -1025,38 +1053,6 @@ final class VectorGemm extends BlockedGemm {
      * products of the 784-256-128-10 network ±1%. (Vectors, not System.arraycopy: a call per
      * packed row cost 4–6% of a 512³ product.)
      */
-    /**
-     * {@link BlockedGemm#addBiasRelu} a vector of columns at a time: the vector kernels' bias add and
-     * ReLU. One straight-line loop per case, not branches inside one loop: a first version with the
-     * branches in the loop ran one-example predictions 10–30% slower (three paired runs, a noisy hour);
-     * this one runs them at par or better.
-     */
-    @Override
-    void addBiasRelu(int rows, int cols, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
-        int vectorCols = S.loopBound(cols);
-        for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
-            int j = 0;
-            if (bias != null && relu) { // max as Math.max: NaN propagates
-                for (; j < vectorCols; j += L) {
-                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).max(0f)
-                            .intoArray(c, row + j);
-                }
-            } else if (bias != null) {
-                for (; j < vectorCols; j += L) {
-                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).intoArray(c, row + j);
-                }
-            } else if (relu) {
-                for (; j < vectorCols; j += L) {
-                    FloatVector.fromArray(S, c, row + j).max(0f).intoArray(c, row + j);
-                }
-            }
-            for (; j < cols; j++) {
-                float v = bias == null ? c[row + j] : c[row + j] + bias[biasOff + j];
-                c[row + j] = relu ? Math.max(v, 0f) : v;
-            }
-        }
-    }
-
     @Override
     int packRowsOfB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int cols, float[] pb, int pbOff) {
         for (int p = 0, src = bOff + pc * ldb + jc, row = pbOff; p < kc; p++, src += ldb, row += NR) {

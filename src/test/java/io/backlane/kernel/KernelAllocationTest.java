@@ -42,6 +42,9 @@ class KernelAllocationTest {
         ops.put("multiplyPacked 200 rows", () -> k.multiplyPacked(200, big, 0, wide, bigC, 0, ws));
         ops.put("multiplyPacked 1 row", () -> k.multiplyPacked(1, big, 0, wide, bigC, 0, ws));
         ops.put("multiplyPacked narrow", () -> k.multiplyPacked(100, big, 0, narrow, bigC, 0, ws));
+        ops.put("multiplyPackedAddBias 200 rows, ReLU", () -> k.multiplyPackedAddBias(200, big, 0, wide, b, 0, true, bigC, 0, ws));
+        ops.put("multiplyPackedAddBias 1 row", () -> k.multiplyPackedAddBias(1, big, 0, wide, b, 0, false, bigC, 0, ws));
+        ops.put("multiplyPackedAddBias narrow, ReLU", () -> k.multiplyPackedAddBias(100, big, 0, narrow, b, 0, true, bigC, 0, ws));
         ops.put("repackWeights", () -> k.repackWeights(wide, w, 0));
         ops.put("addBiasRows", () -> k.addBiasRows(33, 64, b, 0, c, 0));
         ops.put("columnSums", () -> k.columnSums(33, 64, 0.1f, a, 0, 0f, c, 0));

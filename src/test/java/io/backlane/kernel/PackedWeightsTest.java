@@ -78,7 +78,8 @@ class PackedWeightsTest {
     /**
      * The bias and ReLU added in the GEMM's write-back have the bits of the separate passes
      * (addBiasRows, then activate with ReLU) on every edge of the loop nest, in every layout of the
-     * weights, with a NaN in A (which both must carry to C), and touch nothing outside C's window.
+     * weights, with a NaN in A (which both must carry to C), infinities and exact cancellations in
+     * the bias, and touch nothing outside C's window.
      */
     @ParameterizedTest
     @ValueSource(strings = {Implementations.SCALAR, Implementations.VECTOR})
@@ -94,31 +95,48 @@ class PackedWeightsTest {
             for (int n : COLUMNS) {
                 int k = depths[rnd.nextInt(depths.length)];
                 boolean relu = rnd.nextBoolean();
-                int aOff = rnd.nextInt(3), biasOff = rnd.nextInt(3), cOff = rnd.nextInt(3);
-                float[] a = randoms(rnd, aOff + m * k);
-                if (rnd.nextInt(4) == 0) {
-                    a[aOff + rnd.nextInt(m * k)] = Float.NaN;
-                }
-                float[] bias = randoms(rnd, biasOff + n + 2);
-                PackedWeights w = kernels.packWeights(n, k, randoms(rnd, n * k), 0);
-
-                float[] separate = randoms(rnd, cOff + m * n + 3);
-                float[] fused = separate.clone();
-                kernels.multiplyPacked(m, a, aOff, w, separate, cOff, ws);
-                kernels.addBiasRows(m, n, bias, biasOff, separate, cOff);
-                if (relu) {
-                    kernels.activate(Pointwise.RELU, 0f, m * n, separate, cOff, separate, cOff);
-                }
-                kernels.multiplyPackedAddBias(m, a, aOff, w, bias, biasOff, relu, fused, cOff, ws);
-                for (int i = 0; i < fused.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(separate[i]), Float.floatToRawIntBits(fused[i]),
-                            implementation + " m=" + m + " n=" + n + " k=" + k + " relu=" + relu + ": element " + i
-                                    + " (C from " + cOff + ")");
-                }
-                cases++;
+                cases += checkBiasAndRelu(kernels, ws, rnd, m, n, k, relu);
             }
         }
         assertEquals(ROWS.length * COLUMNS.length, cases);
+        // Whole tiles read in place over several blocks of k, with and without ReLU; and past one NC
+        // panel (4096 columns): the second panel's bias, whole strips (4160) and a partial one (4100).
+        for (int[] shape : new int[][] {{8, 256, 2 * kc + 88}, {64, 256, kc + 1}, {9, 4100, kc + 1}, {12, 4160, 3}}) {
+            for (boolean relu : new boolean[] {false, true}) {
+                checkBiasAndRelu(kernels, ws, rnd, shape[0], shape[1], shape[2], relu);
+            }
+        }
+    }
+
+    /** One case of the test above: C = A·Wᵀ + b, with ReLU or not, fused against the separate passes, bit for bit; returns 1. */
+    private static int checkBiasAndRelu(Kernels kernels, GemmWorkspace ws, Random rnd, int m, int n, int k, boolean relu) {
+        int aOff = rnd.nextInt(3), biasOff = rnd.nextInt(3), cOff = rnd.nextInt(3);
+        float[] a = randoms(rnd, aOff + m * k);
+        if (rnd.nextInt(4) == 0) {
+            a[aOff + rnd.nextInt(m * k)] = Float.NaN;
+        }
+        float[] bias = randoms(rnd, biasOff + n + 2);
+        bias[biasOff + rnd.nextInt(n)] = rnd.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+        PackedWeights w = kernels.packWeights(n, k, randoms(rnd, n * k), 0);
+
+        float[] separate = randoms(rnd, cOff + m * n + 3);
+        float[] fused = separate.clone();
+        kernels.multiplyPacked(m, a, aOff, w, separate, cOff, ws);
+        int cancelled = rnd.nextInt(m * n); // a bias that cancels one product exactly: C + b is then +0
+        if (Float.isFinite(separate[cOff + cancelled])) {
+            bias[biasOff + cancelled % n] = -separate[cOff + cancelled];
+        }
+        kernels.addBiasRows(m, n, bias, biasOff, separate, cOff);
+        if (relu) {
+            kernels.activate(Pointwise.RELU, 0f, m * n, separate, cOff, separate, cOff);
+        }
+        kernels.multiplyPackedAddBias(m, a, aOff, w, bias, biasOff, relu, fused, cOff, ws);
+        for (int i = 0; i < fused.length; i++) {
+            assertEquals(Float.floatToRawIntBits(separate[i]), Float.floatToRawIntBits(fused[i]),
+                    kernels.name() + " m=" + m + " n=" + n + " k=" + k + " relu=" + relu + ": element " + i
+                            + " (C from " + cOff + ")");
+        }
+        return 1;
     }
 
     @ParameterizedTest
