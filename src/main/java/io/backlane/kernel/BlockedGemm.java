@@ -517,9 +517,8 @@ abstract class BlockedGemm {
      * row; the narrow kernel, each element one chain of FMAs in the same order, in a tile of 8 rows
      * as alone; rows, each element one chain of FMAs per block of k, whatever the rows around it.)
      * Then, with {@code bias} (n values from {@code biasOff}; null for none, and then no ReLU either),
-     * {@link #addBiasRelu}:
-     * in the tiled layout on each tile of the last block of k as it is written, while it is in L1,
-     * instead of two more passes over C; in the others, over C afterwards.
+     * {@link #addBiasRelu}: in the tiled layout on each tile of the last block of k as it is written,
+     * while it is in L1, instead of two more passes over C; in the others, over C afterwards.
      */
     final void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, float[][] rows,
                               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
@@ -541,7 +540,6 @@ abstract class BlockedGemm {
     /** {@link #multiplyPacked} for W in the {@link WeightsLayout#TILED} layout, the epilogue in the loop nest's last block of k. */
     private void multiplyTiled(int m, int n, int k, float[] a, int aOff, int lda, float[] packed,
                                float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, GemmWorkspace ws) {
-        boolean epilogue = bias != null;
         int mr = blocking.mr(), nr = blocking.nr();
         int kcBlock = blocking.kc(), mcBlock = blocking.mc(), ncBlock = blocking.nc();
         int fullRows = m - m % mr;
@@ -554,21 +552,19 @@ abstract class BlockedGemm {
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
                 float beta = pc == 0 ? 0f : 1f; // later blocks accumulate
-                boolean lastBlock = pc + kc == k;
-                float[] blockBias = lastBlock ? bias : null;
-                boolean blockRelu = lastBlock && relu;
+                float[] blockBias = pc + kc == k ? bias : null; // the epilogue, in the last block of k only
                 int panel = panelOffset(jc, pc, k, nc);
                 for (int ic = 0; ic < fullRows; ic += mcBlock) {
                     int mc = Math.min(mcBlock, fullRows - ic);
                     int cBlock = cOff + ic * ldc + jc;
                     if (readsRowsOf(mc, nc, 1f, beta)) {
                         rowsMacroKernel(mc, nc, kc, a, aOff + ic * lda + pc, lda, packed, panel, beta, c, cBlock, ldc,
-                                blockBias, biasOff + jc, blockRelu);
+                                blockBias, biasOff + jc, relu);
                     } else {
                         packA(false, a, aOff, lda, ic, mc, pc, kc, pa);
                         macroKernel(mc, nc, kc, pa, packed, panel, 1f, beta, c, cBlock, ldc, ws);
-                        if (lastBlock && epilogue) {
-                            addBiasRelu(mc, nc, bias, biasOff + jc, relu, c, cBlock, ldc);
+                        if (blockBias != null) {
+                            addBiasRelu(mc, nc, blockBias, biasOff + jc, relu, c, cBlock, ldc);
                         }
                     }
                 }
@@ -593,8 +589,8 @@ abstract class BlockedGemm {
                             mergeTile(ws.tile, nr, 1, cols, beta, c, cRow + jr, ldc);
                         }
                     }
-                    if (lastBlock && epilogue) {
-                        addBiasRelu(1, nc, bias, biasOff + jc, relu, c, cRow, ldc);
+                    if (blockBias != null) {
+                        addBiasRelu(1, nc, blockBias, biasOff + jc, relu, c, cRow, ldc);
                     }
                 }
             }
