@@ -205,12 +205,14 @@ final class PredictionServer implements AutoCloseable {
             log.println("backlane serve: internal error on " + e.getRequestURI() + ": " + internal);
             log.flush();
         }
+        // Counted before the answer leaves: a client that has its answer then finds it in /metrics.
+        // (Counted after, a scrape right after the answer could miss it.)
+        count(e.getHttpContext().getPath(), status, System.nanoTime() - start);
         e.getResponseHeaders().set("Content-Type", "application/json");
         e.sendResponseHeaders(status, body.length);
         try (OutputStream out = e.getResponseBody()) {
             out.write(body);
         }
-        count(e.getHttpContext().getPath(), status, System.nanoTime() - start);
     }
 
     private JsonNode health() {
