@@ -95,6 +95,7 @@ final class PredictCommand implements Callable<Integer> {
         private final String[] quotedLabels;
         private final StringBuilder line = new StringBuilder();
         private boolean started;
+        private long rows;              // data rows read so far, for messages
         /** Matches the header's columns to the model's features; see {@link FeatureColumns}. */
         ColumnMatcher columns;
         private FeatureOrder order;     // the file's columns to the model's features, or null: file order
@@ -128,7 +129,12 @@ final class PredictCommand implements Callable<Integer> {
                 out.println(PredictCommand.header(model));
                 started = true;
             }
-            predictor.predict(features, outputs);
+            rows++;
+            try {
+                predictor.predict(features, outputs);
+            } catch (IllegalArgumentException overflow) { // finite features the model overflows on
+                throw new IllegalArgumentException(source + ", data row " + rows + ": " + overflow.getMessage(), overflow);
+            }
             line.setLength(0);
             int width = outputs.length;
             if (!model.isClassifier()) {

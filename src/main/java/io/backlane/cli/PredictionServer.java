@@ -260,7 +260,7 @@ final class PredictionServer implements AutoCloseable {
         float[] x = features(model, row, where);
         try {
             w.predictorFor(model).predict(x, w.answer);
-        } catch (IllegalArgumentException bad) { // a non-finite feature, named by the predictor
+        } catch (IllegalArgumentException bad) { // a non-finite feature, or an overflow, named by the predictor
             throw new HttpError(400, where + ": " + bad.getMessage());
         }
         Prediction p = w.answer;

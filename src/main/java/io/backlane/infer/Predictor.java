@@ -17,9 +17,13 @@ import io.backlane.nn.Network;
  * predictor has served a model of a given shape, every method allocates nothing.
  *
  * <p>Inputs are checked on every call: their length, and that every feature is finite (a NaN or an
- * infinity would give NaN outputs and an arbitrary class); {@link #acceptNonFinite} turns the
- * second check off. A two-class model predicts class 1 when its probability is at least the
- * {@link #decisionThreshold} (0.5 by default).
+ * infinity would give NaN outputs and an arbitrary class). So are the results: finite features far
+ * outside the range a model was trained on can overflow the float range inside the network, and an
+ * example whose logits or outputs are then NaN or infinite is refused too, with an
+ * {@link IllegalArgumentException} naming its row; its outputs and those of the rows after it are
+ * not written.
+ * {@link #acceptNonFinite} turns both of these checks off. A two-class model predicts class 1 when
+ * its probability is at least the {@link #decisionThreshold} (0.5 by default).
  *
  * <pre>{@code
  * Predictor predictor = Predictor.of(model);
@@ -73,7 +77,9 @@ public final class Predictor {
 
     /**
      * Whether features may be NaN or infinite (default false: such an input is refused with an
-     * {@link IllegalArgumentException} naming the feature). Accepting them gives NaN outputs.
+     * {@link IllegalArgumentException} naming the feature), and outputs with them. Accepting them
+     * gives NaN outputs, as does an example that overflows inside the network, which is otherwise
+     * refused naming its row.
      */
     public Predictor acceptNonFinite(boolean accept) {
         this.acceptNonFinite = accept;
@@ -232,28 +238,58 @@ public final class Predictor {
         ForwardState s = stateFor(net);
         for (int from = 0; from < rows; from += maxBatch) {
             int m = Math.min(maxBatch, rows - from);
-            forward(model, s, input, inOff + from * net.inputWidth(), m);
+            forward(model, s, input, inOff + from * net.inputWidth(), from, m, rows > 1);
             System.arraycopy(s.output(), 0, output, outOff + from * nOut, m * nOut);
-        }
-        FeatureScaler targets = model.targetScaler();
-        if (!targets.isIdentity()) { // a regression model trained on transformed targets: back to their units
-            targets.invert(output, outOff, rows);
         }
     }
 
-    /** The model's transform of m raw rows into the state's input, then the forward pass. */
-    private void forward(Model model, ForwardState s, float[] input, int inOff, int m) {
+    /**
+     * Rows {@code row0 .. row0 + m} of a call: the model's transform of the raw rows into the state's
+     * input, the forward pass, and for a regression model trained on transformed targets the inverse
+     * of that transform, so that the state's outputs are in the targets' units. Then the check of
+     * the logits and outputs (the class comment), which names rows by {@code row0 + i} where
+     * {@code rowsNamed}.
+     */
+    private void forward(Model model, ForwardState s, float[] input, int inOff, int row0, int m, boolean rowsNamed) {
         FeatureScaler scaler = model.scaler();
         if (scaler.isIdentity()) { // no transform: the forward pass reads the caller's rows as they are
             Forward.run(k, model, input, inOff, m, s);
+        } else {
+            int nIn = model.network().inputWidth();
+            float[] x = s.input();
+            for (int i = 0; i < m; i++) {
+                scaler.apply(input, inOff + i * nIn, x, i * nIn);
+            }
+            Forward.run(k, model, x, 0, m, s);
+        }
+        FeatureScaler targets = model.targetScaler();
+        if (!targets.isIdentity()) {
+            targets.invert(s.output(), 0, m);
+        }
+        requireFiniteResults(model, s, row0, m, rowsNamed);
+    }
+
+    /**
+     * Refuses (unless non-finite values are accepted) the first of m examples whose logits or
+     * outputs are not all finite: with finite features, a value beyond the float range somewhere in
+     * the network. Two short vector passes over m·n[L] values each.
+     */
+    private void requireFiniteResults(Model model, ForwardState s, int row0, int m, boolean rowsNamed) {
+        int nOut = model.network().outputWidth();
+        if (acceptNonFinite || (k.allFinite(m * nOut, s.logits(), 0) && k.allFinite(m * nOut, s.output(), 0))) {
             return;
         }
-        int nIn = model.network().inputWidth();
-        float[] x = s.input();
-        for (int i = 0; i < m; i++) {
-            scaler.apply(input, inOff + i * nIn, x, i * nIn);
+        float[] logits = s.logits(), outputs = s.output();
+        for (int j = 0; j < m * nOut; j++) {
+            boolean logit = !Float.isFinite(logits[j]);
+            if (logit || !Float.isFinite(outputs[j])) {
+                throw new IllegalArgumentException((rowsNamed ? "row " + (row0 + j / nOut) + ": " : "") + "the model's "
+                        + (logit ? "logit " + j % nOut + " is " + logits[j] : "output " + j % nOut + " is " + outputs[j])
+                        + " for finite features: a value overflowed the float range inside the network (features far"
+                        + " outside the range the model was trained on?); Predictor.acceptNonFinite(true) lets such"
+                        + " outputs through");
+            }
         }
-        Forward.run(k, model, x, 0, m, s);
     }
 
     /**
@@ -314,10 +350,7 @@ public final class Predictor {
         double sum = 0;
         for (int from = 0; from < rows; from += maxBatch) {
             int m = Math.min(maxBatch, rows - from);
-            forward(model, s, input, inOff + from * net.inputWidth(), m);
-            if (!model.targetScaler().isIdentity()) {
-                model.targetScaler().invert(s.output(), 0, m);
-            }
+            forward(model, s, input, inOff + from * net.inputWidth(), from, m, rows > 1);
             sum += net.loss().sum(s.logits(), s.output(), targets, targetOff + from * nOut, m, nOut);
         }
         return sum / rows;

@@ -119,6 +119,17 @@ class PredictStreamingTest {
 
     /** With --label, a label column on standard input is left out (the header is read once, then reused). */
     @Test
+    void aRowTheModelOverflowsOnStopsWithItsRowNumberAfterTheRowsBeforeIt() {
+        String[] lines = Cli.csv(cancer.subset(new int[] {0, 1, 2, 3}).withoutTargets(), false).split("\n");
+        lines[3] = String.join(",", java.util.Collections.nCopies(cancer.featureNames().size(), "3e38")); // finite floats
+        Cli.Result r = Cli.runWithInput(String.join("\n", lines) + "\n", "predict", "--model", model.toString())
+                .expect(1).noStackTrace();
+        assertTrue(r.err().contains("<stdin>, data row 3: the model's logit "), r.err());
+        assertTrue(r.err().contains("overflowed the float range"), r.err());
+        assertEquals(3, Cli.parseCsv(r.out()).size(), r.out());
+    }
+
+    @Test
     void aLabelColumnOnStandardInputIsLeftOut() {
         Dataset five = cancer.subset(new int[] {10, 11, 12, 13, 14});
         Cli.Result labelled = Cli.runWithInput(Cli.csv(five, true), "predict", "--model", model.toString(),

@@ -136,6 +136,22 @@ class ServeTest {
     }
 
     @Test
+    void featuresThatOverflowTheModelGetA400NotNaNProbabilities() throws Exception {
+        // every weight and bias 1, ReLU: three features of 3e38 (floats, finite) add up past the float range
+        Network relu = Network.builder(3).dense(4, Activation.RELU).output(OutputHead.forClasses(3)).build();
+        float[] ones = new float[relu.parameterCount()];
+        java.util.Arrays.fill(ones, 1f);
+        start(new Model(new Parameters(relu, ones), FeatureScaler.identity(3), LABELS).withFeatureNames(FEATURES), 0);
+        HttpResponse<String> r = post("/predict", "{\"features\": [3e38, 3e38, 3e38]}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(json(r).get("error").asText().contains("the model's logit 0 is Infinity for finite features"), r.body());
+        r = post("/predict", "{\"rows\": [[1, 2, 3], [3e38, 3e38, 3e38]]}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(json(r).get("error").asText().contains("overflowed the float range"), r.body());
+        assertEquals(200, post("/predict", "{\"features\": [1, 2, 3]}").statusCode());
+    }
+
+    @Test
     void badRequestsGetAClearErrorAndNoStackTrace() throws Exception {
         start(model(2), 0);
         Map<String, Integer> cases = Map.of(

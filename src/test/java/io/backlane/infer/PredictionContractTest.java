@@ -9,6 +9,7 @@ import io.backlane.nn.Parameters;
 import io.backlane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -108,6 +109,68 @@ class PredictionContractTest {
         float[] out = new float[3];
         predictor.acceptNonFinite(true).predict(x, out);
         assertTrue(Float.isNaN(out[0]), "accepted: the NaN goes through");
+    }
+
+    /** Every weight and bias 1, ReLU: three features of 3·10³⁸ (finite) add up past Float.MAX_VALUE in layer 1. */
+    private static Model allOnes(OutputHead head, List<String> labels) {
+        Network net = Network.builder(3).dense(4, Activation.RELU).output(head).build();
+        float[] theta = new float[net.parameterCount()];
+        Arrays.fill(theta, 1f);
+        return new Model(new Parameters(net, theta), FeatureScaler.identity(3), labels);
+    }
+
+    private static final float HUGE = 3e38f;
+
+    @Test
+    void anExampleThatOverflowsInsideTheNetworkIsRefusedWithItsRowAndItsOutputsAreNotWritten() {
+        Predictor predictor = new ServingModel(allOnes(OutputHead.forRegression(), List.of())).newPredictor(4);
+        float[] out = {-7f};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> predictor.predict(new float[] {HUGE, HUGE, HUGE}, out));
+        assertTrue(e.getMessage().startsWith("the model's logit 0 is Infinity for finite features"), e.getMessage());
+        assertEquals(-7f, out[0], "nothing written");
+
+        float[] rows = {1, 2, 3, HUGE, HUGE, HUGE, 4, 5, 6};
+        float[] outs = {-7f, -7f, -7f};
+        e = assertThrows(IllegalArgumentException.class, () -> predictor.predict(rows, 0, outs, 0, 3));
+        assertTrue(e.getMessage().startsWith("row 1: the model's logit 0 is Infinity"), e.getMessage());
+        assertArrayEquals(new float[] {-7f, -7f, -7f}, outs, "the batch's outputs are not written");
+        e = assertThrows(IllegalArgumentException.class, () -> predictor.meanLoss(rows, 0, new float[3], 0, 3));
+        assertTrue(e.getMessage().startsWith("row 1: "), e.getMessage());
+
+        predictor.predict(new float[] {1e37f, 1e37f, 1e37f}, out); // large, but inside the range: answered
+        assertEquals(4 * (3e37f + 1f) + 1f, out[0], 1e32f);
+        predictor.acceptNonFinite(true).predict(new float[] {HUGE, HUGE, HUGE}, out);
+        assertEquals(Float.POSITIVE_INFINITY, out[0], "accepted: the infinity goes through");
+    }
+
+    @Test
+    void classifiersRefuseOverflowingLogitsInsteadOfAnsweringNaNOrACertainty() {
+        float[] x = {HUGE, HUGE, HUGE};
+        // softmax of infinite logits is NaN: before the check, every probability came back NaN
+        Predictor three = Predictor.of(allOnes(OutputHead.forClasses(3), List.of("a", "b", "c")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> three.probabilities(x, new float[3]));
+        assertTrue(e.getMessage().startsWith("the model's logit 0 is Infinity"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> three.predictLabel(x));
+        // one sigmoid unit: an infinite logit gives a finite output, 1, caught by its logit
+        Predictor two = Predictor.of(allOnes(OutputHead.forClasses(2), List.of("no", "yes")));
+        e = assertThrows(IllegalArgumentException.class, () -> two.predictClass(x));
+        assertTrue(e.getMessage().startsWith("the model's logit 0 is Infinity"), e.getMessage());
+    }
+
+    @Test
+    void anOutputThatOverflowsInTheTargetsUnitsIsRefused() {
+        // outputs of about 1.2e38, divided by the target scale 0.1 on the way back to the targets' units
+        Model model = allOnes(OutputHead.forRegression(), List.of())
+                .withTargetScaler(new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, new float[] {0f}, new float[] {0.1f}));
+        Predictor predictor = Predictor.of(model);
+        float[] out = {-7f};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> predictor.predict(new float[] {1e37f, 1e37f, 1e37f}, out));
+        assertTrue(e.getMessage().startsWith("the model's output 0 is Infinity"), e.getMessage());
+        assertEquals(-7f, out[0]);
+        predictor.predict(new float[] {1f, 1f, 1f}, out);
+        assertEquals(4 * (3f + 1f) + 1f, out[0] * 0.1f, 1e-5f);
     }
 
     @Test
