@@ -16,6 +16,11 @@
 # only, and GemmBenchmark fails when OpenBLAS still chose a core without AVX-512 on a CPU that has
 # it; --allow-core measures the handicapped OpenBLAS on purpose (every check line then says so).
 #
+# --interleaved runs io.backlane.bench.Interleaved instead of JMH: backlane and its peer in
+# alternating turns in one JVM, for ratios near 1 on a shared machine, e.g.
+#   bench/run.sh --no-probes --interleaved gemm sq-512,dA-784x256-b1024
+#   bench/run.sh --no-probes --interleaved predict 64
+#
 # Pinning: the JVM and its forks run on the CPUs in BENCH_CPUS (taskset -c), by default the last
 # CPU, so that a build or the shell on CPU 0 disturbs less; BENCH_CPUS=all pins nothing (needed for
 # the threads parameter of TrainStepBenchmark).
@@ -55,11 +60,13 @@ fi
 echo "run.sh: $java ($("$java" -version 2>&1 | head -n 1))" >&2
 
 probes=1
+interleaved=0
 args=()
 for arg in "$@"; do
   case "$arg" in
     --allow-core) export BACKLANE_ALLOW_CORE=1 ;;
     --no-probes) probes=0 ;;
+    --interleaved) interleaved=1 ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -82,5 +89,9 @@ echo "run.sh: CPU $(lscpu | sed -n 's/^Model name: *//p'), family $(lscpu | sed 
 if [[ "$probes" == 1 ]]; then
   echo "run.sh: probes (FMA peak, weight stream); skip with --no-probes" >&2
   "${pin[@]}" "$java" -jar "$jar" -foe true 'FmaPeakBenchmark|WeightStreamBenchmark'
+fi
+if [[ "$interleaved" == 1 ]]; then # backlane and a peer in alternating turns: io.backlane.bench.Interleaved
+  exec "${pin[@]}" "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$jar" \
+    io.backlane.bench.Interleaved "${args[@]}"
 fi
 exec "${pin[@]}" "$java" -jar "$jar" -foe true "${args[@]}"

@@ -142,10 +142,7 @@ public class GemmBenchmark {
             default -> throw new IllegalArgumentException("impl: '" + impl + "' is not vector, scalar or openblas");
         }
 
-        // Error bound of a k-term float dot product, |error| <= ~k·u·Σ|a||b|, with Σ|a||b| bounded
-        // by |alpha|·k·max|A|·max|B| and some slack for the different summation orders.
-        double bound = Math.abs(s.alpha()) * s.k() * maxAbs(a) * maxAbs(b);
-        double tol = (s.k() + 2) * 0x1p-22 * bound;
+        double tol = tolerance(s, a, b);
         double diff = maxAbsDiff(checked, reference);
         if (!(diff <= tol)) { // also catches NaN
             throw new IllegalStateException(String.format(Locale.ROOT,
@@ -223,14 +220,23 @@ public class GemmBenchmark {
         return c.clone();
     }
 
-    private static float[] fill(float[] x, SplittableRandom random) {
+    /**
+     * How far two correct results of {@code s} on A and B may differ: the error bound of a k-term
+     * float dot product, |error| <= ~k·u·Σ|a||b|, with Σ|a||b| bounded by |alpha|·k·max|A|·max|B|,
+     * and some slack for the different summation orders.
+     */
+    static double tolerance(GemmShape s, float[] a, float[] b) {
+        return (s.k() + 2) * 0x1p-22 * Math.abs(s.alpha()) * s.k() * maxAbs(a) * maxAbs(b);
+    }
+
+    static float[] fill(float[] x, SplittableRandom random) {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextDouble(-1, 1);
         }
         return x;
     }
 
-    private static double maxAbs(float[] x) {
+    static double maxAbs(float[] x) {
         double max = 0;
         for (float v : x) {
             max = Math.max(max, Math.abs(v));
@@ -239,7 +245,7 @@ public class GemmBenchmark {
     }
 
     /** The largest |x[i] - y[i]|, or NaN as soon as one difference is NaN. */
-    private static double maxAbsDiff(float[] x, float[] y) {
+    static double maxAbsDiff(float[] x, float[] y) {
         double max = 0;
         for (int i = 0; i < x.length; i++) {
             double d = Math.abs((double) x[i] - y[i]);
