@@ -182,7 +182,9 @@ public abstract class BacklaneModel<M extends BacklaneModel<M>> extends Model<M>
      *
      * @throws IllegalArgumentException (when the rows are read, inside a Spark exception) for a row
      *                                  whose features are null, NaN, infinite or of another count than
-     *                                  the model's inputs, unless handleInvalid is "skip"
+     *                                  the model's inputs, or overflow the float range inside the
+     *                                  network (NaN or infinite logits or outputs), unless
+     *                                  handleInvalid is "skip"
      */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {

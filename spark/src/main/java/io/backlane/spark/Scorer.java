@@ -73,9 +73,12 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
                 while (next == null && rows.hasNext()) {
                     Row row = rows.next();
                     String problem = features.read(row, featuresIndex, x, 0);
+                    if (problem == null) {
+                        problem = pass.run(x);
+                    }
                     long at = index++;
                     if (problem == null) {
-                        next = score(row, pass, x);
+                        next = score(row, pass);
                     } else if (!skipInvalid) {
                         throw new IllegalArgumentException("features column '" + features.name + "', row " + at
                                 + " of partition " + partition + ": " + problem + " (handleInvalid=\"skip\" drops such rows)");
@@ -96,8 +99,8 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private Row score(Row row, Pass pass, float[] x) {
-        pass.run(x);
+    /** The row plus the output columns, from the pass just run on its features. */
+    private Row score(Row row, Pass pass) {
         float[] out = pass.state.output();
         float[] logits = pass.state.logits();
         int width = row.length();
@@ -173,13 +176,26 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
         /**
          * The model's transform of the raw features {@code x} into the state's input, the forward pass,
          * and for a regression model trained on transformed targets its output back in their units.
+         * Returns null, or what is wrong when a logit or output is not finite: finite features that
+         * overflow the float range inside the network, refused as the library's {@code Predictor}
+         * refuses them.
          */
-        void run(float[] x) {
+        String run(float[] x) {
             scaler.apply(x, 0, state.input(), 0);
             Forward.run(kernels, model, state.input(), 0, 1, state);
             if (!targetScaler.isIdentity()) {
                 targetScaler.invert(state.output(), 0, 1);
             }
+            float[] logits = state.logits();
+            float[] out = state.output();
+            for (int j = 0; j < out.length; j++) {
+                if (!Float.isFinite(logits[j]) || !Float.isFinite(out[j])) {
+                    return "the model's " + (!Float.isFinite(logits[j]) ? "logit " + j + " is " + logits[j]
+                            : "output " + j + " is " + out[j]) + " for finite features: a value overflowed the float"
+                            + " range inside the network";
+                }
+            }
+            return null;
         }
     }
 }

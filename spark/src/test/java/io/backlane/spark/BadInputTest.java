@@ -1,5 +1,11 @@
 package io.backlane.spark;
 
+import io.backlane.nn.Activation;
+import io.backlane.nn.FeatureScaler;
+import io.backlane.nn.Model;
+import io.backlane.nn.Network;
+import io.backlane.nn.OutputHead;
+import io.backlane.nn.Parameters;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -137,6 +143,21 @@ class BadInputTest {
                 "has 3 values, expected 2 (the model's inputs)");
         assertEquals(40, model.setHandleInvalid("skip").transform(bad).count());
         assertContains(failure(() -> model.transform(bad.drop("x"))), "features column 'x' does not exist");
+    }
+
+    @Test
+    void scoringRefusesOrSkipsRowsTheModelOverflowsOn() {
+        // every weight and bias 1, ReLU: two features of 3e38 (finite floats) add up past the float range
+        Network net = Network.builder(2).dense(4, Activation.RELU).output(OutputHead.forClasses(2)).build();
+        float[] ones = new float[net.parameterCount()];
+        Arrays.fill(ones, 1f);
+        BacklaneClassificationModel model = new BacklaneClassificationModel(
+                new Model(new Parameters(net, ones), FeatureScaler.identity(2), List.of("0", "1")));
+        model.setFeaturesCol("x");
+        org.apache.spark.sql.Dataset<Row> bad = frame(RowFactory.create(Arrays.asList(3e38, 3e38), 1.0));
+        assertContains(failure(() -> model.transform(bad).collectAsList()), "features column 'x', row ",
+                "the model's logit 0 is Infinity for finite features", "handleInvalid");
+        assertEquals(40, model.setHandleInvalid("skip").transform(bad).count());
     }
 
     @Test
