@@ -76,7 +76,7 @@ public class GemmBenchmark {
     public String shape;
 
     /** One prepared call of one implementation on fixed operands; returns its output to be consumed. */
-    private interface Gemm {
+    interface Gemm {
         Object run();
     }
 
@@ -173,7 +173,7 @@ public class GemmBenchmark {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static Gemm oursGemm(Kernels kernels, GemmShape s, float[] a, float[] b, float[] c) {
+    static Gemm oursGemm(Kernels kernels, GemmShape s, float[] a, float[] b, float[] c) {
         GemmWorkspace ws = new GemmWorkspace();
         boolean transA = s.transA();
         boolean transB = s.transB();
@@ -190,7 +190,7 @@ public class GemmBenchmark {
         };
     }
 
-    private static Gemm openblasGemm(GemmShape s, FloatPointer a, FloatPointer b, FloatPointer c) {
+    static Gemm openblasGemm(GemmShape s, FloatPointer a, FloatPointer b, FloatPointer c) {
         int transA = s.transA() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
         int transB = s.transB() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
         int m = s.m();
@@ -236,7 +236,7 @@ public class GemmBenchmark {
         return x;
     }
 
-    static double maxAbs(float[] x) {
+    private static double maxAbs(float[] x) {
         double max = 0;
         for (float v : x) {
             max = Math.max(max, Math.abs(v));

@@ -1,6 +1,5 @@
 package io.backlane.bench;
 
-import io.backlane.kernel.GemmWorkspace;
 import io.backlane.kernel.Kernels;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_full;
@@ -63,16 +62,10 @@ public final class Interleaved {
         float[] b = GemmBenchmark.fill(new float[s.bSize()], random);
         float[] c = new float[s.cSize()];
         float[] blasC = new float[s.cSize()];
-        Kernels k = Kernels.get();
-        GemmWorkspace ws = new GemmWorkspace();
         try (FloatPointer pa = new FloatPointer(a); FloatPointer pb = new FloatPointer(b);
              FloatPointer pc = new FloatPointer(blasC)) {
-            int transA = s.transA() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
-            int transB = s.transB() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
-            Runnable ours = () -> k.sgemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), s.alpha(), a, 0, s.lda(),
-                    b, 0, s.ldb(), 0f, c, 0, s.ldc(), ws);
-            Runnable blas = () -> openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, transA, transB, s.m(), s.n(),
-                    s.k(), s.alpha(), pa, s.lda(), pb, s.ldb(), 0f, pc, s.ldc());
+            Runnable ours = GemmBenchmark.oursGemm(Kernels.get(), s, a, b, c)::run;
+            Runnable blas = GemmBenchmark.openblasGemm(s, pa, pb, pc)::run;
             ours.run();
             blas.run();
             pc.get(blasC);
