@@ -1025,21 +1025,22 @@ final class VectorGemm extends BlockedGemm {
      */
     @Override
     void addBiasRelu(int rows, int cols, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
-        if (!relu) { // the bias alone: addBiasRows' own loop (bias·1 + c rounds as bias + c)
-            for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
-                axpyVector(cols, 1f, bias, biasOff, c, row);
-            }
-            return;
-        }
         int vectorCols = S.loopBound(cols);
         for (int i = 0, row = cOff; i < rows; i++, row += ldc) {
             int j = 0;
-            for (; j < vectorCols; j += L) { // max as Math.max: NaN propagates
-                FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).max(0f)
-                        .intoArray(c, row + j);
+            if (relu) { // max as Math.max: NaN propagates
+                for (; j < vectorCols; j += L) {
+                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).max(0f)
+                            .intoArray(c, row + j);
+                }
+            } else {
+                for (; j < vectorCols; j += L) {
+                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, biasOff + j)).intoArray(c, row + j);
+                }
             }
             for (; j < cols; j++) {
-                c[row + j] = Math.max(c[row + j] + bias[biasOff + j], 0f);
+                float v = c[row + j] + bias[biasOff + j];
+                c[row + j] = relu ? Math.max(v, 0f) : v;
             }
         }
     }
