@@ -70,6 +70,7 @@ final class JsonStrings {
 
     private static String string(String json, int[] at) {
         expect(json, at, '"');
+        int start = at[0] - 1;
         StringBuilder s = new StringBuilder();
         int i = at[0];
         while (true) {
@@ -119,6 +120,17 @@ final class JsonStrings {
             }
         }
         at[0] = i;
+        // A JSON escape (backslash, u, four hex digits) can name half of a surrogate pair alone: JSON
+        // allows it, Unicode text does not, and UTF-8 (the model file's strings) cannot carry it.
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (Character.isHighSurrogate(c) && k + 1 < s.length() && Character.isLowSurrogate(s.charAt(k + 1))) {
+                k++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(String.format("the string at character %d holds an unpaired"
+                        + " surrogate, U+%04X: not Unicode text", start, (int) c));
+            }
+        }
         return s.toString();
     }
 

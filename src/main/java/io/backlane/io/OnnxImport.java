@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +76,9 @@ final class OnnxImport {
     private final OnnxReader.Options options;
     private final long opset;
     private final Map<String, OnnxProto.Tensor> constants = new HashMap<>();
+    // Every tensor name given a value so far (initializers, the graph's input, nodes' outputs): ONNX
+    // assigns each name once, and a second value under a name would make the graph mean two things.
+    private final Set<String> assigned = new HashSet<>();
     /**
      * Each weight tensor taken by a layer, and how that layer's node is named. Each layer copies its
      * weights, so a tensor shared by many layers would let a small file claim far more memory than it
@@ -126,11 +130,15 @@ final class OnnxImport {
     Model model() throws OnnxFormatException {
         OnnxProto.Graph graph = proto.graph();
         for (OnnxProto.Tensor t : graph.initializers()) {
-            constants.put(t.name(), t);
+            if (constants.put(t.name(), t) != null) {
+                throw error(t.offset(), "two initializers are named '" + t.name() + "'; ONNX names each tensor once");
+            }
+            assigned.add(t.name());
         }
         OnnxProto.ValueInfo input = graphInput(graph);
         OnnxProto.ValueInfo output = graphOutput(graph);
         current = input.name();
+        assigned.add(current);
         List<OnnxProto.Node> nodes = graph.nodes();
         for (int k = 0; k < nodes.size(); k++) {
             apply(nodes.get(k), k);
@@ -233,6 +241,11 @@ final class OnnxImport {
         if (node.outputs().size() != 1 || node.outputs().get(0).isEmpty()) {
             throw error(node.offset(), what + " has " + node.outputs().size() + " outputs; expected one");
         }
+        if (!assigned.add(node.outputs().get(0))) {
+            throw error(node.offset(), what + ": its output '" + node.outputs().get(0) + "' is already the name of"
+                    + " another tensor (an initializer, the graph's input or an earlier node's output); ONNX names"
+                    + " each tensor once");
+        }
         if (node.opType().equals("Constant")) {
             constants.put(node.outputs().get(0), constant(node, what));
             return;
@@ -314,7 +327,9 @@ final class OnnxImport {
                 throw error(a.offset(), what + ": attribute '" + a.name() + "' is not supported"
                         + (allowed.isEmpty() ? "" : "; supported: " + String.join(", ", allowed)));
             }
-            byName.put(a.name(), a);
+            if (byName.put(a.name(), a) != null) {
+                throw error(a.offset(), what + ": attribute '" + a.name() + "' is given twice");
+            }
         }
         return byName;
     }
@@ -727,8 +742,14 @@ final class OnnxImport {
         double[] scale = grow(input ? inputScale : targetScale, c.length);
         for (int j = 0; j < shift.length; j++) {
             double v = c[c.length == 1 ? 0 : j];
-            if (v == 0 && (op.equals("Div") || op.equals("Mul"))) {
+            // Input: x' = (x − shift)·scale takes a scale of 0 (the feature is ignored; backlane writes it
+            // as Mul by 0), but not a shift after it. Target: y = y'/scale + shift takes no scale of 0.
+            if (v == 0 && (op.equals("Div") || op.equals("Mul") && !input)) {
                 throw error(node.offset(), what + ": " + op + " by 0 cannot be represented as a feature scaler");
+            }
+            if (input && scale[j] == 0 && (op.equals("Sub") || op.equals("Add"))) {
+                throw error(node.offset(), what + ": " + op + " after feature " + j + " was multiplied by 0"
+                        + " cannot be represented as a feature scaler");
             }
             if (input) {
                 switch (op) {

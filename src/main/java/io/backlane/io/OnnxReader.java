@@ -165,7 +165,7 @@ public final class OnnxReader {
     private static byte[] readStream(Path path, String source) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             // Its first byte must start a protobuf field (a field number above 0, a wire type ONNX uses),
-            // which refuses /dev/zero at once; beyond that, readNBytes grows its buffer only as bytes
+            // which refuses /dev/zero at once; beyond that, readRest grows its buffer only as bytes
             // arrive, so memory follows what the input holds.
             int first = in.read();
             if (first < 0) {
@@ -179,19 +179,38 @@ public final class OnnxReader {
         }
     }
 
-    /** {@code head}, then what {@code in} still holds, up to the file size limit. */
+    /**
+     * {@code head}, then what {@code in} still holds, up to the file size limit, in one buffer that
+     * doubles as bytes arrive: at most about twice the input is held at once. An input that outgrows
+     * the heap (a pipe that never ends) is refused with a message, not an OutOfMemoryError: the
+     * allocation that fails is this buffer's next size, and the old one is then let go.
+     */
     private static byte[] readRest(InputStream in, byte[] head, String source) throws IOException {
-        int room = ModelFormat.MAX_FILE_BYTES - head.length;
-        byte[] rest = in.readNBytes(room);
-        if (rest.length == room && in.read() != -1) {
-            throw tooLarge(source);
+        byte[] buffer = head;
+        int length = head.length;
+        try {
+            while (true) {
+                if (length == buffer.length) { // full: grow only if another byte comes
+                    int next = in.read();
+                    if (next < 0) {
+                        return buffer;
+                    }
+                    if (length == ModelFormat.MAX_FILE_BYTES) {
+                        throw tooLarge(source);
+                    }
+                    buffer = Arrays.copyOf(buffer, (int) Math.min(ModelFormat.MAX_FILE_BYTES, Math.max(8192L, 2L * length)));
+                    buffer[length++] = (byte) next;
+                }
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n < 0) {
+                    return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+                }
+                length += n;
+            }
+        } catch (OutOfMemoryError e) {
+            throw new OnnxFormatException(source, -1, "the input goes on past " + length + " bytes, more than this"
+                    + " JVM's heap can hold while it is read (an ONNX file is read whole)");
         }
-        if (rest.length == 0) {
-            return head;
-        }
-        byte[] all = Arrays.copyOf(head, head.length + rest.length);
-        System.arraycopy(rest, 0, all, head.length, rest.length);
-        return all;
     }
 
     /** Reads an ONNX model from the complete file contents {@code bytes}, with the defaults for what it does not say. */

@@ -92,6 +92,13 @@ public final class Model {
             throw new IllegalArgumentException("the target scaler must have the network's " + network.outputWidth()
                     + " outputs, got " + (targetScaler == null ? "null" : targetScaler.width()));
         }
+        float[] targetScales = targetScaler.scale();
+        for (int j = 0; j < targetScales.length; j++) {
+            if (targetScales[j] == 0f) {
+                throw new IllegalArgumentException("the target scaler's scale " + j + " is 0; predictions are divided"
+                        + " by it");
+            }
+        }
         if (!classLabels.isEmpty() && !targetScaler.isIdentity()) {
             throw new IllegalArgumentException("a classifier's outputs are probabilities: only a regression model has"
                     + " a target scaler");

@@ -70,6 +70,10 @@ class ModelIdentityTest {
 
         Model classifier = new Model(Parameters.initialize(CLASSIFIER, 1), FeatureScaler.identity(2), List.of("a", "b"));
         assertThrows(IllegalArgumentException.class, () -> classifier.withTargetScaler(targets));
+        // Predictions are divided by the target scale: 0 would make every one infinite, and no file could hold it.
+        FeatureScaler zero = new FeatureScaler(FeatureScaler.Kind.STANDARDIZE, new float[] {1f}, new float[] {0f});
+        String message = assertThrows(IllegalArgumentException.class, () -> raw.withTargetScaler(zero)).getMessage();
+        assertTrue(message.contains("scale 0 is 0"), message);
     }
 
     /** The recipe of docs/model-format.md ("Section 7: model id"), written out again: it is the id. */

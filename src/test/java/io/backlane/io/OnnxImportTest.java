@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -189,6 +190,35 @@ class OnnxImportTest {
     }
 
     @Test
+    void anInputScaleOfZeroIgnoresTheFeatureAndRoundTrips() throws OnnxFormatException {
+        // x' = x·[0, 2]: feature 0 ignored. A scale that underflows float (1e-30 twice) is the same model.
+        for (float[] scales : new float[][] {{0, 2}, {1e-30f, 2}}) {
+            Graph g = new Graph().constant("m", new long[]{2}, scales).node("Mul", List.of("m"));
+            if (scales[0] != 0) {
+                g.constant("m2", new long[]{2}, 1e-30f, 1).node("Mul", List.of("m2"));
+            }
+            g.constant("W", new long[]{2, 2}, 1, 0, 0, 1).node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1));
+            Model model = g.read();
+            assertArrayEquals(new float[]{0, 2}, model.scaler().scale());
+            assertArrayEquals(new float[]{0, 6}, predict(model, 5, 3));
+            assertEquals(model, OnnxReader.read(OnnxWriter.toBytes(model), "again.onnx"));
+        }
+    }
+
+    @Test
+    void anUnpairedSurrogateInTheMetadataIsAFormatError() {
+        for (String name : new String[] {"\\ud800", "\\udc00", "a\\ud800b"}) {
+            Graph g = dense();
+            g.metadata.add(new OnnxProto.Entry("backlane.feature_names", "[\"" + name + "\", \"b\"]"));
+            String message = g.fails().getMessage();
+            assertTrue(message.contains("backlane.feature_names") && message.contains("unpaired surrogate"), message);
+        }
+        Graph pair = dense(); // a whole pair is one character, U+1F600
+        pair.metadata.add(new OnnxProto.Entry("backlane.feature_names", "[\"\\ud83d\\ude00\", \"b\"]"));
+        assertEquals("\ud83d\ude00", assertDoesNotThrow(pair::read).featureNames().get(0));
+    }
+
+    @Test
     void badMetadataIsAFormatError() {
         Graph g = dense();
         g.metadata.add(new OnnxProto.Entry("backlane.class_labels", "[\"cat\", "));
@@ -319,6 +349,23 @@ class OnnxImportTest {
         doubles.initializers.add(new OnnxProto.Tensor("W", new long[]{2, 2}, 11, new float[0], new long[0],
                 new byte[32], false, -1));
         cases.put("data type 11", doubles);
+        // Each tensor name is given one value: a second would make the file mean two things.
+        cases.put("attribute 'transB' is given twice", new Graph().constant("W", new long[]{2, 2}, 1, 2, 3, 4)
+                .node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1), OnnxProto.Attribute.ofInt("transB", 0)));
+        cases.put("two initializers are named 'W'", dense().constant("W", new long[]{2, 2}, 9, 9, 9, 9));
+        Graph shadowed = new Graph().constant("W", new long[]{2, 2}, 1, 2, 3, 4);
+        shadowed.nodes.add(new OnnxProto.Node("c", "Constant", List.of(), List.of("W"), List.of(OnnxProto.Attribute.ofTensor(
+                "value", OnnxProto.Tensor.ofFloats("", new long[]{2, 2}, new float[]{7, 7, 7, 7})))));
+        cases.put("its output 'W' is already the name of another tensor",
+                shadowed.node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1)));
+        Graph inputShadowed = dense();
+        inputShadowed.nodes.add(new OnnxProto.Node("again", "Relu", List.of(inputShadowed.current), List.of("x"), List.of()));
+        inputShadowed.current = "x";
+        cases.put("its output 'x' is already the name of another tensor", inputShadowed);
+        cases.put("Sub after feature 0 was multiplied by 0", new Graph().constant("z", new long[0], 0).node("Mul", List.of("z"))
+                .constant("c", new long[0], 1).node("Sub", List.of("c")).constant("W", new long[]{2, 2}, 1, 2, 3, 4)
+                .node("Gemm", List.of("W"), OnnxProto.Attribute.ofInt("transB", 1)));
+        cases.put("Mul by 0 cannot be represented", dense().constant("z", new long[0], 0).node("Mul", List.of("z")));
         cases.forEach((expected, graph) -> {
             String message = graph.fails().getMessage();
             assertTrue(message.contains(expected), expected + " not in: " + message);

@@ -73,4 +73,29 @@ class OnnxSmallHeapTest {
         assertContains(assertThrows(OnnxFormatException.class, () -> OnnxReader.load(file)).getMessage(),
                 "no graph (field 7)");
     }
+
+    @Test
+    void aPipeThatNeverEndsIsRefusedNotAnOutOfMemoryError() throws Exception {
+        // A FIFO has no size to check first: it is read as it comes. One that goes on past the heap (here
+        // the start of a protobuf field, then zeros without end) used to end in an OutOfMemoryError.
+        Path fifo = dir.resolve("endless.onnx");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor() == 0, "mkfifo failed");
+        Thread writer = new Thread(() -> {
+            try (FileChannel out = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
+                out.write(ByteBuffer.wrap(new byte[] {(byte) (15 << 3 | ProtoReader.LENGTH_DELIMITED)}));
+                ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+                while (true) {
+                    out.write(zeros.clear());
+                }
+            } catch (IOException closedByTheReader) {
+                // the reader gave up: the end of this writer
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        assertContains(assertThrows(OnnxFormatException.class, () -> OnnxReader.load(fifo)).getMessage(),
+                "more than this JVM's heap can hold");
+        writer.join(10_000);
+    }
 }
