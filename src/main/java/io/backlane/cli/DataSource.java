@@ -9,6 +9,7 @@ import io.backlane.nn.Model;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -299,9 +300,16 @@ final class DataSource {
         // Whether the header has the label column is known only once the loader has read the header, and
         // standard input cannot be read twice: keep the header line's bytes to give them to a second loader.
         byte[] header = firstLine(in);
+        // A SequenceInputStream closes each stream it reaches the end of: the second loader must still
+        // find this one open (at its end, when the input was only a header line or nothing), not closed.
+        InputStream rest = new FilterInputStream(in) {
+            @Override
+            public void close() {
+            }
+        };
         try {
             labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build()
-                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), in), source, handler);
+                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), rest), source, handler);
         } catch (DataFormatException e) {
             if (e.line() != 1 || e.column() != 0) {
                 throw e;
@@ -311,7 +319,7 @@ final class DataSource {
             // header, which came from the copy (a SequenceInputStream reads one stream at a time), so
             // nothing of the rest was read.
             csvLoader(CsvLoader.featuresOnly(), noHeader).build()
-                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), in), source, handler);
+                    .forEachRow(new SequenceInputStream(new ByteArrayInputStream(header), rest), source, handler);
         }
     }
 

@@ -1,8 +1,11 @@
 package io.backlane.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -28,6 +31,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The HTTP face of a saved model, on the JDK's {@code com.sun.net.httpserver}: one
- * {@link ServingModel} swapped atomically on reload, one {@link Predictor} per handler thread.
+ * {@link ServingModel} swapped atomically on reload, and a fixed set of {@link Predictor}s, each lent to one
+ * request at a time once its body is read.
  *
  * <ul>
  *   <li>{@code POST /predict}: {@code {"features": [..]}} or {@code {"features": {"name": value, ..}}}
@@ -49,21 +55,37 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </ul>
  *
  * A bad request gets a 4xx answer with {@code {"error": "..."}} naming the problem, never a stack
- * trace; request bodies are limited in size. Reloading reads and verifies the file, warms the new
- * model up and swaps it in; a file that does not load leaves the old model serving.
+ * trace: a path that is not exactly an endpoint's, JSON with a repeated key or anything after the
+ * object, a number outside the float range. Request bodies are limited in size. Each request is read
+ * on a virtual thread, so that clients that send slowly (or stall) hold no predictor and keep no
+ * other client waiting; one that takes longer than {@value #MAX_REQUEST_SECONDS} s to send its request is
+ * disconnected. Reloading reads and verifies the file, warms the new model up and swaps it in; a
+ * file that does not load leaves the old model serving.
  */
 final class PredictionServer implements AutoCloseable {
     /** Upper bounds of the latency histogram, in seconds. */
     private static final double[] LATENCY_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
             0.05, 0.1, 0.25, 0.5, 1};
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** How long a client may take to send its request (the JDK server's {@code sun.net.httpserver.maxReqTime}). */
+    static final int MAX_REQUEST_SECONDS = 30;
+    /**
+     * How much of a body over the limit is read (and dropped) before the 413 is sent: a client that
+     * sends its whole body before it reads the answer would otherwise find the connection reset, the
+     * unread bytes still in the server's socket, and never see the 413.
+     */
+    private static final long DRAIN_BYTES = 64L << 20;
+
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)   // {"a": 1, "a": 2} is a 400, not a = 2
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)  // nor is a second object after the first ignored
+            .build();
     private final Path modelFile;
     private final PathOptionException.IoAction<Model> loader;   // reads modelFile, whatever its format
     private final int maxBodyBytes;
     private final PrintWriter log;
     private final ServingModel serving;
-    private final ThreadLocal<Worker> workers;
+    private final BlockingQueue<Worker> idleWorkers; // one per prediction that may run at once
     private final HttpServer server;
     private final ExecutorService handlers;
     private final ScheduledExecutorService watcher;
@@ -78,9 +100,9 @@ final class PredictionServer implements AutoCloseable {
     private final AtomicLong reloadFailures = new AtomicLong();
 
     /**
-     * A handler thread's predictor and reusable answer. The predictor is for one fixed model, the one
-     * a request started with, so that every row of a request is answered by the same model even when
-     * a reload swaps it meanwhile; a thread makes a new one after a swap.
+     * A predictor and reusable answer, lent to one request at a time. The predictor is for one fixed
+     * model, the one a request started with, so that every row of a request is answered by the same
+     * model even when a reload swaps it meanwhile; a worker makes a new one after a swap.
      */
     private static final class Worker {
         Model model;
@@ -106,8 +128,8 @@ final class PredictionServer implements AutoCloseable {
 
     /**
      * Loads {@code modelFile} with {@code loader} (which reads either format) and starts serving it on
-     * {@code host:port} (port 0: any free port) with {@code threads} handler threads; {@code watchMillis}
-     * > 0 polls the file that often and reloads it (with {@code loader}) when it changes.
+     * {@code host:port} (port 0: any free port), computing at most {@code threads} predictions at once;
+     * {@code watchMillis} > 0 polls the file that often and reloads it (with {@code loader}) when it changes.
      */
     PredictionServer(Path modelFile, PathOptionException.IoAction<Model> loader, String host, int port, int threads,
                      int maxBodyBytes, long watchMillis, PrintWriter log) throws IOException {
@@ -117,9 +139,16 @@ final class PredictionServer implements AutoCloseable {
         this.log = log;
         this.loadedStamp = FileStamp.of(modelFile);
         this.serving = new ServingModel(warmedUp(loader.run()));
-        this.workers = ThreadLocal.withInitial(Worker::new);
+        this.idleWorkers = new ArrayBlockingQueue<>(threads);
+        for (int i = 0; i < threads; i++) {
+            idleWorkers.add(new Worker());
+        }
+        // Read once, when the JDK's server first starts in this JVM; a value the user set is kept.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        }
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        this.handlers = Executors.newFixedThreadPool(threads, daemon("backlane-http"));
+        this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(handlers);
         server.createContext("/predict", e -> handle(e, "POST", this::predict));
         server.createContext("/health", e -> handle(e, "GET", x -> health()));
@@ -127,8 +156,7 @@ final class PredictionServer implements AutoCloseable {
         server.createContext("/reload", e -> handle(e, "POST", x -> reloadNow()));
         server.createContext("/metrics", this::metrics);
         server.createContext("/", e -> handle(e, null, x -> {
-            throw new HttpError(404, "no such endpoint: " + e.getRequestURI().getPath()
-                    + " (POST /predict, GET /health, GET /model, GET /metrics, POST /reload)");
+            throw notFound(e);
         }));
         server.start();
         if (watchMillis > 0) {
@@ -185,14 +213,32 @@ final class PredictionServer implements AutoCloseable {
         JsonNode answer(HttpExchange exchange) throws HttpError, IOException;
     }
 
+    private static HttpError notFound(HttpExchange e) {
+        return new HttpError(404, "no such endpoint: " + e.getRequestURI().getPath()
+                + " (POST /predict, GET /health, GET /model, GET /metrics, POST /reload)");
+    }
+
+    /**
+     * A request for {@code method} on an endpoint, refused when its path is not exactly the endpoint's
+     * (the JDK's server routes by prefix: /healthz, /reload-all) or its method is another.
+     */
+    private static void requireEndpoint(HttpExchange e, String method) throws HttpError {
+        if (!e.getRequestURI().getPath().equals(e.getHttpContext().getPath())) {
+            throw notFound(e);
+        }
+        if (!method.equals(e.getRequestMethod())) {
+            e.getResponseHeaders().set("Allow", method);
+            throw new HttpError(405, e.getRequestURI().getPath() + " takes " + method + ", not " + e.getRequestMethod());
+        }
+    }
+
     private void handle(HttpExchange e, String method, Endpoint endpoint) throws IOException {
         long start = System.nanoTime();
         int status;
         byte[] body;
         try {
-            if (method != null && !method.equals(e.getRequestMethod())) {
-                e.getResponseHeaders().set("Allow", method);
-                throw new HttpError(405, e.getRequestURI().getPath() + " takes " + method + ", not " + e.getRequestMethod());
+            if (method != null) {
+                requireEndpoint(e, method);
             }
             body = json.writeValueAsBytes(endpoint.answer(e));
             status = 200;
@@ -235,7 +281,24 @@ final class PredictionServer implements AutoCloseable {
 
     private JsonNode predict(HttpExchange e) throws HttpError, IOException {
         JsonNode request = readJson(e);
-        Worker w = workers.get();
+        if (request.has("features") && request.has("rows")) {
+            throw new HttpError(400, "the request has both \"features\" (one row) and \"rows\" (several): send one");
+        }
+        Worker w;
+        try {
+            w = idleWorkers.take();
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            throw new HttpError(503, "the server is stopping");
+        }
+        try {
+            return predict(request, w);
+        } finally {
+            idleWorkers.add(w);
+        }
+    }
+
+    private JsonNode predict(JsonNode request, Worker w) throws HttpError {
         Model model = serving.current(); // the rows of one request are answered by one model
         ObjectNode answer = json.createObjectNode().put("model", model.id());
         if (request.has("features")) {
@@ -315,16 +378,21 @@ final class PredictionServer implements AutoCloseable {
         if (v == null || !v.isNumber()) {
             throw new HttpError(400, what + " is " + (v == null ? "missing" : v.toString()) + ", not a number");
         }
-        return v.floatValue();
+        double d = v.doubleValue();
+        if (!(Math.abs(d) <= Float.MAX_VALUE)) { // 1e39 would become Infinity
+            throw new HttpError(400, what + " is " + v.asText() + ", outside the float range (about ±3.4e38)");
+        }
+        return (float) d;
     }
 
     private JsonNode readJson(HttpExchange e) throws HttpError, IOException {
         byte[] body;
         try (InputStream in = e.getRequestBody()) {
-            body = in.readNBytes(maxBodyBytes + 1);
-        }
-        if (body.length > maxBodyBytes) {
-            throw new HttpError(413, "the request body is larger than " + maxBodyBytes + " bytes (serve --max-body-bytes)");
+            body = in.readNBytes(maxBodyBytes == Integer.MAX_VALUE ? maxBodyBytes : maxBodyBytes + 1);
+            if (body.length > maxBodyBytes) {
+                drain(in);
+                throw new HttpError(413, "the request body is larger than " + maxBodyBytes + " bytes (serve --max-body-bytes)");
+            }
         }
         try {
             JsonNode node = json.readTree(body);
@@ -334,6 +402,18 @@ final class PredictionServer implements AutoCloseable {
             return node;
         } catch (JsonProcessingException bad) {
             throw new HttpError(400, "malformed JSON: " + bad.getOriginalMessage());
+        }
+    }
+
+    /** Reads and drops what is left of a body, up to {@link #DRAIN_BYTES}. */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 << 10];
+        for (long read = 0; read < DRAIN_BYTES; ) {
+            int n = in.read(sink);
+            if (n < 0) {
+                return;
+            }
+            read += n;
         }
     }
 
@@ -407,6 +487,14 @@ final class PredictionServer implements AutoCloseable {
     }
 
     private void metrics(HttpExchange e) throws IOException {
+        try {
+            requireEndpoint(e, "GET");
+        } catch (HttpError refused) {
+            handle(e, null, x -> {
+                throw refused;
+            });
+            return;
+        }
         StringBuilder s = new StringBuilder();
         s.append("# HELP backlane_requests_total HTTP requests by endpoint and status code.\n");
         s.append("# TYPE backlane_requests_total counter\n");

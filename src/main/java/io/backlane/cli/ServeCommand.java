@@ -36,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "The port; 0 for any free one.")
     int port;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Request handler threads. Default: the processors.")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Predictions computed at once (each request is read on a virtual thread of its own). Default: the processors.")
     Integer threads;
 
     @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "1048576",

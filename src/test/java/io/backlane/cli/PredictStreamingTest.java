@@ -139,4 +139,18 @@ class PredictStreamingTest {
         assertEquals(plain.out(), labelled.out());
         assertEquals(6, plain.out().lines().count(), plain.out());
     }
+
+    @Test
+    void anEmptyOrHeaderOnlyInputGetsTheSameMessageWithALabelAsWithout() {
+        // With --label the header line was read twice, the second time from a stream already closed
+        // at its end: "Stream closed", instead of what the loader says.
+        String header = Cli.csv(cancer.subset(new int[] {0}).withoutTargets(), false).lines().findFirst().orElseThrow();
+        for (String input : List.of("", "\uFEFF", header)) {
+            String plain = Cli.runWithInput(input, "predict", "--model", model.toString()).expect(1).err();
+            String labelled = Cli.runWithInput(input, "predict", "--model", model.toString(), "--label", "diagnosis")
+                    .expect(1).err();
+            assertTrue(!labelled.contains("Stream closed") && labelled.contains("line "), labelled);
+            assertEquals(plain, labelled);
+        }
+    }
 }

@@ -52,10 +52,14 @@ class ServeTest {
     }
 
     private Path start(Model m, long watchMillis) throws Exception {
+        return start(m, watchMillis, 4096);
+    }
+
+    private Path start(Model m, long watchMillis, int maxBodyBytes) throws Exception {
         Path file = dir.resolve("model.bkln");
         ModelWriter.save(m, file);
-        server = new PredictionServer(file, () -> new ModelFileOptions().load("--model", file), "127.0.0.1", 0, 4, 4096,
-                watchMillis, new PrintWriter(log, true));
+        server = new PredictionServer(file, () -> new ModelFileOptions().load("--model", file), "127.0.0.1", 0, 4,
+                maxBodyBytes, watchMillis, new PrintWriter(log, true));
         return file;
     }
 
@@ -133,6 +137,87 @@ class ServeTest {
         assertTrue(metrics.contains("backlane_requests_total{endpoint=\"/predict\",code=\"200\"} 3"), metrics);
         assertTrue(metrics.contains("backlane_predict_latency_seconds_count 3"), metrics);
         assertTrue(metrics.contains("backlane_model_info{id=\"" + m.id() + "\"} 1"), metrics);
+    }
+
+    @Test
+    void onlyAnEndpointsExactPathIsServedAndAmbiguousJsonIsRefused() throws Exception {
+        start(model(3), 0);
+        // The JDK's server routes by prefix: /reload-everything used to reload, /healthz to answer.
+        for (String path : List.of("/healthz", "/health/x", "/models", "/metricsjunk", "/")) {
+            assertEquals(404, get(path).statusCode(), path);
+        }
+        assertEquals(404, post("/reload-everything", "").statusCode());
+        assertEquals(404, post("/predictions", "{\"features\": [1, 2, 3]}").statusCode());
+        HttpResponse<String> postMetrics = post("/metrics", "");
+        assertEquals(405, postMetrics.statusCode());
+        assertEquals("GET", postMetrics.headers().firstValue("Allow").orElse(""));
+        assertTrue(get("/metrics").body().contains("backlane_reloads_total 0"), "a wrong path reloaded the model");
+        Map<String, String> refused = Map.of(
+                "{\"features\": [1, 2, 3]} garbage", "malformed JSON",
+                "{\"features\": [1, 2, 3]}{\"features\": [1]}", "malformed JSON",
+                "{\"features\": [9, 9], \"features\": [1, 2, 3]}", "Duplicate field 'features'",
+                "{\"features\": {\"length\": 1, \"width\": 2, \"depth\": 3, \"depth\": 4}}", "Duplicate field 'depth'",
+                "{\"features\": [1, 2, 3], \"rows\": [[1, 2]]}", "both \"features\" (one row) and \"rows\"",
+                "{\"features\": [1e39, 2, 3]}", "feature 0 (length) is 1.0E39, outside the float range",
+                "{\"rows\": [[1, 2, -1" + "0".repeat(60) + "]]}", "outside the float range");
+        refused.forEach((body, expected) -> {
+            try {
+                HttpResponse<String> r = post("/predict", body);
+                assertEquals(400, r.statusCode(), body + " -> " + r.body());
+                assertTrue(json(r).get("error").asText().contains(expected), body + " -> " + r.body());
+            } catch (Exception e) {
+                throw new AssertionError(body, e);
+            }
+        });
+        assertEquals(200, post("/predict", "{\"features\": [1, 2, 3]}").statusCode());
+    }
+
+    @Test
+    void clientsThatStallKeepNoOtherClientWaiting() throws Exception {
+        start(model(4), 0); // 4 predictors; before, also 4 handler threads, each held by a stalled client
+        List<java.net.Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                String partial = i % 2 == 0 ? "GET /health HTTP/1.1\r\nHost: x\r\n"
+                        : "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"features\": [";
+                s.getOutputStream().write(partial.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            Thread.sleep(200);
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build();
+            assertEquals(200, client.send(health, HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(200, post("/predict", "{\"features\": [1, 2, 3]}").statusCode());
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitGets413EvenWhenSentWholeBeforeTheAnswerIsRead() throws Exception {
+        start(model(5), 0);
+        // As Python's http.client sends: the whole body, then it reads. Before, the server closed the
+        // connection with 6 MB unread and the client got a reset instead of the 413.
+        byte[] body = ("{\"rows\": [" + "[1, 2, 3], ".repeat(600_000) + "[1, 2, 3]]}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 413", answer);
+        }
+    }
+
+    @Test
+    void theLargestBodyLimitStillServes() throws Exception {
+        start(model(6), 0, Integer.MAX_VALUE); // the limit + 1 overflowed: every request was a 500
+        assertEquals(200, post("/predict", "{\"features\": [1, 2, 3]}").statusCode());
     }
 
     @Test
