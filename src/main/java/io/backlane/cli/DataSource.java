@@ -183,11 +183,45 @@ final class DataSource {
                 }
                 Dataset d = labelColumn(csvLoader(CsvLoader.classification(), noHeader), label).build().load(file);
                 if (task == Task.AUTO && looksLikeRegression(d.classLabels())) {
-                    d = labelColumn(csvLoader(CsvLoader.regression(), noHeader), label).build().load(file);
+                    try {
+                        d = labelColumn(csvLoader(CsvLoader.regression(), noHeader), label).build().load(file);
+                    } catch (DataFormatException e) {
+                        // Numbers but for a few cells (NaN, ?): name the first, and say how to read the column otherwise.
+                        throw new IOException(e.getMessage() + " (--task auto took " + labelColumnName(d)
+                                + " for real-valued targets, its values being numbers but for a few; --task"
+                                + " classification reads them as class labels)", e);
+                    }
+                } else if (task == Task.AUTO && d.classCount() > MAX_AUTO_CLASSES && d.classCount() > d.rows() / 2) {
+                    throw new UsageException(file + ": " + labelColumnName(d) + " has " + d.classCount()
+                            + " distinct values in " + d.rows() + " rows, too many to be class labels: is it an id?"
+                            + " (--label names the label column; --task classification takes this one anyway)");
                 }
                 return new TrainingData(d, null);
             }
         }
+    }
+
+    /**
+     * For a model trained on IDX images (its features named by pixel, p{row}_{column}), refuses images
+     * of another shape with as many pixels (2 × 8 for 4 × 4), which the width check would let through.
+     */
+    private static void requireSameImageShape(Dataset images, Model model, Path dir) throws DataFormatException {
+        List<String> trained = model.featureNames();
+        boolean pixels = trained.stream().allMatch(n -> n.matches("p\\d+_\\d+"));
+        if (pixels && trained.size() == images.width() && !trained.equals(images.featureNames())) {
+            throw new DataFormatException(dir.toString(), "its test images are " + shape(images.featureNames())
+                    + " pixels; the model was trained on images of " + shape(trained));
+        }
+    }
+
+    /** "rows x columns" of IDX pixel names, from the last one (p{rows-1}_{columns-1}). */
+    private static String shape(List<String> pixelNames) {
+        String[] last = pixelNames.get(pixelNames.size() - 1).substring(1).split("_");
+        return (Integer.parseInt(last[0]) + 1) + " x " + (Integer.parseInt(last[1]) + 1);
+    }
+
+    private static String labelColumnName(Dataset d) {
+        return d.targetName() != null ? "column \"" + d.targetName() + "\"" : "the label column";
     }
 
     private static void rejectRegression(Task task, String what) {
@@ -196,22 +230,28 @@ final class DataSource {
         }
     }
 
-    /** All labels are numbers, and either one is not a whole number or there are many distinct ones. */
+    /**
+     * The labels are numbers (all, or all but a few that are not finite numbers: NaN, ?, a typo in a
+     * column of prices, which the regression load then reports where they are), and either one is
+     * not a whole number or there are many distinct ones.
+     */
     static boolean looksLikeRegression(List<String> labels) {
         boolean fraction = false;
+        int numbers = 0;
         for (String s : labels) {
             double v;
             try {
                 v = Double.parseDouble(s);
             } catch (NumberFormatException e) {
-                return false;
+                continue;
             }
-            if (!Double.isFinite(v)) {
-                return false;
+            if (Double.isFinite(v)) {
+                numbers++;
+                fraction |= v != Math.rint(v);
             }
-            fraction |= v != Math.rint(v);
         }
-        return fraction || labels.size() > MAX_AUTO_CLASSES;
+        int others = labels.size() - numbers;
+        return (others == 0 || others <= numbers / 100) && (fraction || numbers > MAX_AUTO_CLASSES);
     }
 
     /**
@@ -236,6 +276,7 @@ final class DataSource {
                 requireClassifier(model, idx.dir().toString());
                 Dataset test = IdxLoader.load(idxFile(idx.dir(), IdxLoader.TEST_IMAGES),
                         idxFile(idx.dir(), IdxLoader.TEST_LABELS));
+                requireSameImageShape(test, model, idx.dir());
                 return relabel(idxClassNames(test, idx.dir()), model.classLabels(), idx.dir().toString());
             }
             case Csv csv -> {

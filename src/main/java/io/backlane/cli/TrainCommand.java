@@ -309,6 +309,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         float[] t = d.targets();
         targetScaler.apply(t, 0, t.length);
+        for (int i = 0; i < t.length; i++) {
+            if (!Float.isFinite(t[i])) { // a finite target far from the rest: (3e38 − mean)·scale overflows
+                throw new IllegalArgumentException(d.source() + ", target column \"" + d.targetName() + "\": the value "
+                        + d.targets()[i] + " becomes " + t[i] + " when standardized (mean " + targetScaler.shift()[0]
+                        + ", scale " + targetScaler.scale()[0] + "): it is too far from the other targets to train on;"
+                        + " remove it or rescale the column");
+            }
+        }
         return Dataset.regression(d.featureNames(), d.features(), t, d.targetName());
     }
 

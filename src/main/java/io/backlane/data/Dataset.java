@@ -333,6 +333,15 @@ public final class Dataset {
         }
         float[] x = features.clone();
         scaler.apply(x, 0, rows);
+        for (int k = 0; k < x.length; k++) {
+            if (!Float.isFinite(x[k])) { // finite features far from the rest: (3e38 − mean)·scale overflows
+                int j = k % width;
+                throw new IllegalArgumentException(source + ", column " + (j + 1) + " \"" + featureNames.get(j)
+                        + "\": the value " + features[k] + " becomes " + x[k] + " when scaled (" + scaler.kind()
+                        + ", shift " + scaler.shift()[j] + ", scale " + scaler.scale()[j] + "): it is too far from"
+                        + " the column's other values to train on; remove it or rescale the column");
+            }
+        }
         return new Dataset(source, featureNames, x, rows, kind, classIndices, classLabels, values, targetName);
     }
 

@@ -105,8 +105,14 @@ public final class IdxLoader {
         for (int v = 0; v < present.length; v++) {
             present[v] |= inTest[v];
         }
-        return new TrainTest(dataset(readImages(trainImages), trainImages, yTrain, trainLabels, present),
-                dataset(readImages(testImages), testImages, yTest, testLabels, present));
+        Images train = readImages(trainImages);
+        Images test = readImages(testImages);
+        if (train.rows() != test.rows() || train.cols() != test.cols()) { // 4×4 and 2×8: same width, other pixels
+            throw new DataFormatException(testImages.toString(), "its images are " + test.rows() + " x " + test.cols()
+                    + " pixels, the training images (" + trainImages + ") " + train.rows() + " x " + train.cols());
+        }
+        return new TrainTest(dataset(train, trainImages, yTrain, trainLabels, present),
+                dataset(test, testImages, yTest, testLabels, present));
     }
 
     private static Path find(Path dir, String base) throws NoSuchFileException {

@@ -8,7 +8,8 @@ import java.util.Arrays;
  *
  * <ul>
  *   <li>{@link Kind#STANDARDIZE}: shift = mean, scale = 1 / standard deviation (1 when it is 0);</li>
- *   <li>{@link Kind#MIN_MAX}: shift = min, scale = 1 / (max − min) (1 when max = min);</li>
+ *   <li>{@link Kind#MIN_MAX}: shift = min, scale = 1 / (max − min) (1 when max = min, or when {@link #fit}
+ *       finds max − min too small for its reciprocal to be a float);</li>
  *   <li>{@link Kind#NONE}: shift 0, scale 1.</li>
  * </ul>
  */
@@ -93,6 +94,9 @@ public final class FeatureScaler {
                 float v = x[i * width + j];
                 min[j] = Math.min(min[j], v);
                 max[j] = Math.max(max[j], v);
+            }
+            if (Float.isInfinite((float) (1.0 / ((double) max[j] - min[j])))) {
+                max[j] = min[j]; // a range too small to divide by (0 and 1e-45): constant, scale 1
             }
         }
         return minMax(min, max);

@@ -66,7 +66,11 @@ public record Examples(float[] x, float[] y, int count) {
                     y[i] = indices[i];
                 }
             } else if (outputs == classes) {
-                y = new float[Math.multiplyExact(data.rows(), classes)];
+                if ((long) data.rows() * classes > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException(data.source() + ": the one-hot targets of " + data.rows()
+                            + " rows of " + classes + " classes are more floats than an array holds");
+                }
+                y = new float[data.rows() * classes];
                 data.oneHotTargets(y);
             } else {
                 throw new IllegalArgumentException(data.source() + " has " + classes + " classes but the network has "
