@@ -311,7 +311,8 @@ final class TrainCommand implements Callable<Integer> {
         targetScaler.apply(t, 0, t.length);
         for (int i = 0; i < t.length; i++) {
             if (!Float.isFinite(t[i])) { // a finite target far from the rest: (3e38 − mean)·scale overflows
-                throw new IllegalArgumentException(d.source() + ", target column \"" + d.targetName() + "\": the value "
+                String column = d.targetName() != null ? "target column \"" + d.targetName() + "\"" : "the target column";
+                throw new IllegalArgumentException(d.source() + ", " + column + ": the value "
                         + d.targets()[i] + " becomes " + t[i] + " when standardized (mean " + targetScaler.shift()[0]
                         + ", scale " + targetScaler.scale()[0] + "): it is too far from the other targets to train on;"
                         + " remove it or rescale the column");

@@ -322,6 +322,10 @@ public final class Dataset {
     /**
      * A new dataset whose features are transformed by {@code scaler} (which must have this
      * dataset's width); targets are shared, this dataset is unchanged.
+     *
+     * @throws IllegalArgumentException if the widths differ, or a feature overflows the float range
+     *                                  when scaled (a value far from those the scaler was fitted on),
+     *                                  naming its column and value
      */
     public Dataset scaled(FeatureScaler scaler) {
         if (scaler == null) {
