@@ -470,7 +470,9 @@ public final class Trainer implements AutoCloseable {
      * @throws TrainingDivergedException on a non-finite loss or gradient, or an epoch whose mean
      *                                   training loss grew past the divergence threshold (see the
      *                                   class comment); the parameters are then restored to those at
-     *                                   the start of the failing epoch
+     *                                   the start of the failing epoch. Also on a validation loss that
+     *                                   is not finite (validation examples that overflow the network),
+     *                                   the parameters then being those after the epoch
      */
     public TrainingResult fit(Examples train, Examples validation) {
         checkOpen();
@@ -553,6 +555,12 @@ public final class Trainer implements AutoCloseable {
             }
             double trainAccuracy = total == 0 ? Double.NaN : (double) correct / total;
             Evaluation val = validation != null ? evaluate(validation) : null;
+            if (val != null && !Double.isFinite(val.loss())) {
+                // Early stopping would see no improvement, ever, and carry on as if all were well.
+                throw new TrainingDivergedException("the validation loss is " + val.loss() + " at epoch " + epoch
+                        + " (the training loss " + trainLoss + "): validation examples overflow the network (features"
+                        + " far outside the range of the training data?)", 0, epoch, 0);
+            }
             long now = System.nanoTime();
             EpochStats stats = new EpochStats(epoch, epochs, steps, trainLoss, trainAccuracy,
                     val != null ? val.loss() : Double.NaN, val != null ? val.accuracy() : Double.NaN,

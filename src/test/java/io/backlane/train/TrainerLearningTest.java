@@ -119,6 +119,19 @@ class TrainerLearningTest {
     }
 
     @Test
+    void aValidationLossThatIsNotFiniteStopsTrainingInsteadOfNeverImproving() {
+        Network net = Network.builder(5).dense(16, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CATEGORICAL_CROSS_ENTROPY).build();
+        Examples train = TestData.random(30, 5, 3, Loss.CATEGORICAL_CROSS_ENTROPY, 1);
+        Examples far = TestData.random(30, 5, 3, Loss.CATEGORICAL_CROSS_ENTROPY, 2);
+        java.util.Arrays.fill(far.x(), 3e38f); // finite features whose products overflow
+        Trainer trainer = Trainer.builder(Parameters.initialize(net, 3)).batchSize(10).epochs(20).earlyStopping(3, 0).build();
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> trainer.fit(train, far));
+        assertTrue(e.getMessage().contains("the validation loss is") && e.epoch() == 1, e.getMessage());
+    }
+
+    @Test
     void earlyStoppingRestoresTheBestValidationParameters() {
         // A wide network on few noisy examples overfits: validation loss turns up.
         Network net = Network.builder(5).dense(64, Activation.RELU).dense(3, Activation.SOFTMAX)
