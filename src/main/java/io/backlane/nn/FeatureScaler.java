@@ -7,7 +7,8 @@ import java.util.Arrays;
  * and stored with the model so that prediction applies the same transform.
  *
  * <ul>
- *   <li>{@link Kind#STANDARDIZE}: shift = mean, scale = 1 / standard deviation (1 when it is 0);</li>
+ *   <li>{@link Kind#STANDARDIZE}: shift = mean, scale = 1 / standard deviation (1 when it is 0, below
+ *       1e-9 of the mean's magnitude, or too small for its reciprocal to be a float);</li>
  *   <li>{@link Kind#MIN_MAX}: shift = min, scale = 1 / (max − min) (1 when max = min, or when {@link #fit}
  *       finds max − min too small for its reciprocal to be a float);</li>
  *   <li>{@link Kind#NONE}: shift 0, scale 1.</li>
@@ -122,7 +123,11 @@ public final class FeatureScaler {
             }
             double std = Math.sqrt(variance[j]);
             shift[j] = (float) mean[j];
-            scale[j] = std > 1e-12 ? (float) (1.0 / std) : 1f;
+            // Constant: no spread, or one that is rounding in the statistics (below 1e-9 of the mean: a
+            // float holds 7 digits), or too small for its reciprocal to be a float. Not an absolute
+            // threshold: data in units of 1e-14 have a spread of that size, and are not constant.
+            boolean constant = !(std > 1e-9 * Math.abs(mean[j])) || std == 0 || Float.isInfinite((float) (1.0 / std));
+            scale[j] = constant ? 1f : (float) (1.0 / std);
         }
         return new FeatureScaler(Kind.STANDARDIZE, shift, scale);
     }
