@@ -273,7 +273,9 @@ final class TrainCommand implements Callable<Integer> {
             double metric = ModelEvaluation.print(model, split.test(), out, "test");
             baseline = Metrics.Comparison.of(split.train(), split.test(), metric);
         } else {
-            out.println("test      no test split (--test-fraction 0): no test metrics");
+            out.println(testFraction == 0 ? "test      no test split (--test-fraction 0): no test metrics"
+                    : "test      no test split: no test metrics (--test-fraction " + testFraction + " of "
+                    + all.rows() + " rows left none: too few rows, or classes too small to split)");
             if (split.validation().rows() > 0) {
                 baseline = Metrics.Comparison.of(split.train(), split.validation(),
                         ModelEvaluation.metric(model, split.validation()));

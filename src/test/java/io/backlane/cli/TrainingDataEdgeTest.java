@@ -90,6 +90,15 @@ class TrainingDataEdgeTest {
     }
 
     @Test
+    void anEmptyTestSplitSaysWhyWhenTheFractionIsNotZero() throws IOException {
+        // One example per class: a stratified split has none to spare. It said "(--test-fraction 0)".
+        Path data = csv("single.csv", "a,b,kind", 30, i -> i + "," + (i % 4) + ",k" + i);
+        Cli.Result r = Cli.run("train", "--data", data.toString(), "--task", "classification", "--epochs", "1").expect(0);
+        assertTrue(r.out().contains("no test split: no test metrics (--test-fraction 0.2 of 30 rows left none"), r.out());
+        assertFalse(r.out().contains("(--test-fraction 0)"), r.out());
+    }
+
+    @Test
     void testImagesOfAnotherShapeWithAsManyPixelsAreRefused() throws IOException {
         Path idx = Files.createDirectory(dir.resolve("idx"));
         images(idx.resolve("train-images-idx3-ubyte"), 60, 4, 4);
