@@ -204,6 +204,18 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The message for a user-facing failure, or null for an unexpected one (a bug). */
+    /**
+     * A {@code Predictor}'s refusal (a non-finite feature, or an output that overflowed) as a
+     * command-line or HTTP user reads it: without its hint about the Java API
+     * ({@code Predictor.acceptNonFinite}), which they cannot call.
+     */
+    static String predictorRefusal(IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        int api = message.indexOf("Predictor.acceptNonFinite");
+        int cut = api < 0 ? -1 : Math.max(message.lastIndexOf("; ", api), message.lastIndexOf(" (", api));
+        return cut < 0 ? message : message.substring(0, cut);
+    }
+
     static String describe(Throwable ex) {
         if (ex instanceof UncheckedIOException u && u.getCause() != null) {
             return describe(u.getCause());

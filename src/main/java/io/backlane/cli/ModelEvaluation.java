@@ -28,7 +28,11 @@ final class ModelEvaluation {
     static float[] outputs(Model model, Dataset data) {
         int width = model.network().outputWidth();
         float[] out = new float[Math.multiplyExact(data.rows(), width)];
-        predictor(model, data.rows()).predict(data.features(), 0, out, 0, data.rows());
+        try {
+            predictor(model, data.rows()).predict(data.features(), 0, out, 0, data.rows());
+        } catch (IllegalArgumentException overflow) { // finite features the model overflows on
+            throw new IllegalArgumentException(data.source() + ", evaluated: " + Main.predictorRefusal(overflow), overflow);
+        }
         return out;
     }
 

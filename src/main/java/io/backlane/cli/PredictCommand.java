@@ -133,7 +133,8 @@ final class PredictCommand implements Callable<Integer> {
             try {
                 predictor.predict(features, outputs);
             } catch (IllegalArgumentException overflow) { // finite features the model overflows on
-                throw new IllegalArgumentException(source + ", data row " + rows + ": " + overflow.getMessage(), overflow);
+                throw new IllegalArgumentException(source + ", data row " + rows + ": " + Main.predictorRefusal(overflow),
+                        overflow);
             }
             line.setLength(0);
             int width = outputs.length;

@@ -324,7 +324,7 @@ final class PredictionServer implements AutoCloseable {
         try {
             w.predictorFor(model).predict(x, w.answer);
         } catch (IllegalArgumentException bad) { // a non-finite feature, or an overflow, named by the predictor
-            throw new HttpError(400, where + ": " + bad.getMessage());
+            throw new HttpError(400, where + ": " + Main.predictorRefusal(bad));
         }
         Prediction p = w.answer;
         ObjectNode node = json.createObjectNode();

@@ -230,6 +230,7 @@ class ServeTest {
         HttpResponse<String> r = post("/predict", "{\"features\": [3e38, 3e38, 3e38]}");
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(json(r).get("error").asText().contains("the model's logit 0 is Infinity for finite features"), r.body());
+        assertTrue(!r.body().contains("acceptNonFinite"), "a Java API hint for an HTTP client: " + r.body());
         r = post("/predict", "{\"rows\": [[1, 2, 3], [3e38, 3e38, 3e38]]}");
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(json(r).get("error").asText().contains("overflowed the float range"), r.body());
