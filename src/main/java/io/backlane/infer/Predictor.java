@@ -41,12 +41,20 @@ public final class Predictor {
 
     private ForwardState state; // sized for the network of the last model served
     private final Prediction scratch = new Prediction(); // for the methods that answer with one value
+    // (n[L]) one example's outputs, computed here before an answer is touched: a refused prediction
+    // leaves the caller's Prediction as it was, never naming one model with another's results
+    private float[] oneOutput = new float[0];
     private float threshold = 0.5f;
     private boolean acceptNonFinite;
 
     Predictor(ServingModel source, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        int widest = source.current().network().maxWidth();
+        if ((long) maxBatch * widest > Integer.MAX_VALUE - 16) { // refused now, not at every later call
+            throw new IllegalArgumentException("maxBatch " + maxBatch + " x the model's widest layer (" + widest
+                    + ") does not fit in one float array; use a smaller batch");
         }
         this.source = source;
         this.maxBatch = maxBatch;
@@ -160,9 +168,14 @@ public final class Predictor {
     }
 
     private void answer(Model model, float[] input, Prediction answer) {
+        int width = model.network().outputWidth();
+        if (oneOutput.length < width) {
+            oneOutput = new float[width]; // once per wider model than before
+        }
+        predict(model, input, 0, oneOutput, 0, 1); // may refuse: nothing of the answer is changed yet
         answer.prepare(model);
         float[] out = answer.outputs();
-        predict(model, input, 0, out, 0, 1);
+        System.arraycopy(oneOutput, 0, out, 0, width);
         if (model.isClassifier()) {
             float[] p = answer.probabilities();
             if (out.length == 1) { // one sigmoid unit: p(class 1)

@@ -38,6 +38,30 @@ class PredictionContractTest {
     }
 
     @Test
+    void aRefusedPredictionLeavesTheAnswerAsItWas() {
+        // The answer used to be prepared for the new model before the forward pass, then refused: it named
+        // the new model with the old one's probabilities, and class -1 (label() threw).
+        Network net = Network.builder(2).dense(3, Activation.IDENTITY).output(OutputHead.forClasses(3)).build();
+        Model good = new Model(Parameters.initialize(net, 1), FeatureScaler.identity(2), List.of("a", "b", "c"));
+        Parameters big = Parameters.initialize(net, 2);
+        Arrays.fill(big.values(), 1e30f);
+        Model overflowing = new Model(big, FeatureScaler.identity(2), List.of("x", "y", "z"));
+        ServingModel serving = new ServingModel(good);
+        Predictor predictor = serving.newPredictor();
+        Prediction answer = new Prediction();
+        predictor.predict(new float[] {0.5f, 0.25f}, answer);
+        String label = answer.label();
+        float p0 = answer.probability(0);
+        serving.swap(overflowing);
+        assertThrows(IllegalArgumentException.class, () -> predictor.predict(new float[] {1e10f, 1e10f}, answer));
+        assertSame(good, answer.model());
+        assertEquals(label, answer.label());
+        assertEquals(p0, answer.probability(0));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> serving.newPredictor(Integer.MAX_VALUE))
+                .getMessage().contains("does not fit in one float array"));
+    }
+
+    @Test
     void aSingleSigmoidUnitGivesOneProbabilityPerClass() {
         Model model = binary(1);
         Predictor predictor = Predictor.of(model);
