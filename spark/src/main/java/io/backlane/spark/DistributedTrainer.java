@@ -204,8 +204,10 @@ final class DistributedTrainer {
                 "parameters and optimizer state of " + (p + (long) state.length) + " floats");
         List<EpochStats> history = new ArrayList<>();
         long start = System.nanoTime();
+        double firstLoss = Double.NaN;
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
+            float[] before = params.values().clone();
             double lossSum = 0;
             long rowsSeen = 0;
             for (long done = 0; done < stepsPerEpoch; done += config.localSteps()) {
@@ -234,6 +236,19 @@ final class DistributedTrainer {
                 average(averageState, results.size(), state);
             }
             double loss = lossSum / rowsSeen;
+            if (epoch == 1) {
+                firstLoss = loss;
+            }
+            // as Trainer.fit checks an epoch: local steps can explode with a finite loss (lr 1e4 took 0.72 to 1e7)
+            double limit = Math.max(Trainer.DIVERGENCE_FACTOR * firstLoss, firstLoss + Trainer.DIVERGENCE_MARGIN);
+            if (!(loss <= limit)) {
+                System.arraycopy(before, 0, params.values(), 0, p);
+                throw new ArithmeticException(String.format(Locale.ROOT, "training diverged in averaging mode at epoch"
+                        + " %d: the epoch's mean loss %.4g is over max(%.0f x the first epoch's %.4g, first + %.0f);"
+                        + " lower the learning rate or standardize inputs (the parameters are left as they were before"
+                        + " epoch %d)", epoch, loss, Trainer.DIVERGENCE_FACTOR, firstLoss, Trainer.DIVERGENCE_MARGIN,
+                        epoch));
+            }
             history.add(epochDone(sc, data, params, epoch, config, stepsPerEpoch, loss, start, epochStart));
         }
         return new TrainingResult(history, history.size(), false);
@@ -344,6 +359,11 @@ final class DistributedTrainer {
             }
             validationLoss = lossSum / data.validationRows;
             validationAccuracy = data.classes > 0 ? correct / data.validationRows : Double.NaN;
+            if (!Double.isFinite(validationLoss)) { // as Trainer.fit: never a silent NaN in the history
+                throw new ArithmeticException("the validation loss is " + validationLoss + " at epoch " + epoch
+                        + ": validation rows overflow the network (features far outside the range of the training"
+                        + " rows?)");
+            }
         }
         long now = System.nanoTime();
         EpochStats stats = new EpochStats(epoch, config.epochs(), steps, trainLoss, Double.NaN, validationLoss,

@@ -136,6 +136,12 @@ final class TrainingData implements AutoCloseable {
                     throw new IllegalArgumentException("label column '" + labelCol + "' has only class 0;"
                             + " classification needs at least 2 classes");
                 }
+                double minLabel = Math.min(y.min[0], validationY.count > 0 ? validationY.min[0] : Double.POSITIVE_INFINITY);
+                if (minLabel == maxLabel) { // all 1.0: two classes by the largest label, one in the data
+                    throw new IllegalArgumentException("label column '" + labelCol + "' holds only class " + maxLabel
+                            + " in its " + (x.count + validationY.count) + " rows; classification needs rows of at"
+                            + " least 2 classes");
+                }
                 labels = names != null && names.size() == classes ? names : indexNames(classes);
             }
             FeatureScaler scaler = switch (scaling) {

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,37 @@ class BadInputTest {
                 .withColumn("label", col("label"), NominalAttribute.defaultAttr().withValues("no", "yes").toMetadata());
         assertContains(failure(() -> classifier().fit(indexed)), "label column 'label'",
                 "label 2 is not one of the 2 classes its metadata names");
+    }
+
+    @Test
+    void dataOfOneClassIsRefusedWhateverItsLargestLabelSays() {
+        // All 1.0 made "2 classes" by the largest label, and a fit predicting class 0, never seen, for most rows.
+        assertContains(failure(() -> classifier().fit(frame().withColumn("label", lit(1.0)))),
+                "label column 'label' holds only class 1.0 in its 40 rows", "at least 2 classes");
+        org.apache.spark.sql.Dataset<Row> named = frame().withColumn("label", lit(0.0))
+                .withColumn("label", col("label"), NominalAttribute.defaultAttr().withValues("no", "yes").toMetadata());
+        assertContains(failure(() -> classifier().fit(named)), "holds only class 0.0");
+    }
+
+    @Test
+    void aLossThatExplodesInAveragingModeIsRefusedAsInExactMode() {
+        // Adam at lr 1e4 took the loss from 0.72 to 1e7 and reported a fitted model predicting one class.
+        assertContains(failure(() -> classifier().setEpochs(5).setLearningRate(1e4).fit(frame())),
+                "training diverged in averaging mode at epoch", "lower the learning rate");
+    }
+
+    @Test
+    void aValidationLossThatIsNotFiniteIsAnErrorNotANaNInTheHistory() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            rows.add(RowFactory.create(i == 0 ? Arrays.asList(3e38, -3e38) : Arrays.asList((double) i, (double) (i % 7)),
+                    (double) (i % 2)));
+        }
+        org.apache.spark.sql.Dataset<Row> far = LocalSpark.session().createDataFrame(rows, SCHEMA);
+        for (String mode : new String[] {"averaging", "exact"}) {
+            assertContains(failure(() -> classifier().setScaling("none").setTrainingMode(mode).setValidationFraction(0.5)
+                    .fit(far)), "the validation loss is");
+        }
     }
 
     @Test
