@@ -225,6 +225,10 @@ public final class Dataset {
     /** Copies the features of one example into {@code dst[dstOff .. dstOff + width())}. */
     public void copyFeatures(int row, float[] dst, int dstOff) {
         Objects.checkIndex(row, rows);
+        if (dst == null || dstOff < 0 || (long) dstOff + width > dst.length) {
+            throw new IllegalArgumentException("dst must hold " + width + " features from " + dstOff + ", got "
+                    + (dst == null ? "null" : "length " + dst.length));
+        }
         System.arraycopy(features, row * width, dst, dstOff, width);
     }
 
@@ -272,8 +276,8 @@ public final class Dataset {
      */
     public void oneHotTargets(float[] dst) {
         requireKind(TargetKind.CLASSES);
-        if (dst.length != rows * classLabels.size()) {
-            throw new IllegalArgumentException("dst has " + dst.length + " values; one-hot targets need rows x classes = "
+        if (dst == null || dst.length != (long) rows * classLabels.size()) {
+            throw new IllegalArgumentException("dst has " + (dst == null ? "no" : dst.length) + " values; one-hot targets need rows x classes = "
                     + rows + " x " + classLabels.size());
         }
         Preprocessing.oneHot(classIndices, classLabels.size(), dst);
@@ -297,8 +301,12 @@ public final class Dataset {
      * comparable across splits) and target name.
      */
     public Dataset subset(int[] rowIndices) {
+        if (rowIndices == null || (long) rowIndices.length * width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("rowIndices must be non-null and select rows that fit in one float array, got "
+                    + (rowIndices == null ? "null" : rowIndices.length + " rows of " + width));
+        }
         int n = rowIndices.length;
-        float[] x = new float[Math.multiplyExact(n, width)];
+        float[] x = new float[n * width];
         for (int i = 0; i < n; i++) {
             int r = Objects.checkIndex(rowIndices[i], rows);
             System.arraycopy(features, r * width, x, i * width, width);

@@ -32,7 +32,11 @@ public final class Preprocessing {
         if (classIndices == null) {
             throw new IllegalArgumentException("classIndices must not be null");
         }
-        float[] dst = new float[Math.multiplyExact(classIndices.length, classCount)];
+        if (classCount < 1 || (long) classIndices.length * classCount > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("one-hot rows of " + classCount + " classes for " + classIndices.length
+                    + " indices: classCount must be >= 1 and the rows fit in one float array");
+        }
+        float[] dst = new float[classIndices.length * classCount];
         oneHot(classIndices, classCount, dst);
         return dst;
     }

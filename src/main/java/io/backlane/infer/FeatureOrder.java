@@ -100,13 +100,30 @@ public final class FeatureOrder {
         }
     }
 
+    private static String describe(float[] x, int off) {
+        return x == null ? "null" : "length " + x.length + " from " + off;
+    }
+
     /** The number of model features. */
     public int width() {
         return source.length;
     }
 
-    /** dst[dstOff + j] = row[rowOff + (the caller's column of feature j)], for every model feature j. */
+    /**
+     * dst[dstOff + j] = row[rowOff + (the caller's column of feature j)], for every model feature j.
+     * {@code row} and {@code dst} must not overlap: the features move to other places.
+     */
     public void arrange(float[] row, int rowOff, float[] dst, int dstOff) {
+        int n = source.length;
+        if (row == null || dst == null || rowOff < 0 || dstOff < 0 || (long) rowOff + n > row.length
+                || (long) dstOff + n > dst.length) {
+            throw new IllegalArgumentException("row and dst must each hold the " + n + " features from their offsets, got "
+                    + describe(row, rowOff) + " and " + describe(dst, dstOff));
+        }
+        if (row == dst && rowOff < dstOff + n && dstOff < rowOff + n) {
+            throw new IllegalArgumentException("row and dst overlap (the same array, offsets " + rowOff + " and " + dstOff
+                    + "): arrange into another array");
+        }
         for (int j = 0; j < source.length; j++) {
             dst[dstOff + j] = row[rowOff + source[j]];
         }

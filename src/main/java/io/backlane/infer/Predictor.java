@@ -143,12 +143,21 @@ public final class Predictor {
 
     /**
      * Predicts {@code rows} examples: raw inputs row-major from {@code inOff}, outputs row-major
-     * from {@code outOff}. Processed in chunks of this predictor's batch size.
+     * from {@code outOff}. Processed in chunks of this predictor's batch size. The two windows may be
+     * the same (in place, when the model has as many outputs as inputs), but not overlap otherwise.
      */
     public void predict(float[] input, int inOff, float[] output, int outOff, int rows) {
         Model model = source.current(); // one read: the whole call uses one model
-        checkRows(model, "input", input, inOff, rows, model.network().inputWidth());
-        checkRows(model, "output", output, outOff, rows, model.network().outputWidth());
+        int in = model.network().inputWidth(), out = model.network().outputWidth();
+        checkRows(model, "input", input, inOff, rows, in);
+        checkRows(model, "output", output, outOff, rows, out);
+        boolean samePlace = inOff == outOff && in == out;
+        if (input == output && rows > 0 && !samePlace
+                && inOff < outOff + (long) rows * out && outOff < inOff + (long) rows * in) {
+            // chunk by chunk, outputs written would overwrite inputs not yet read: garbage, by batch size
+            throw new IllegalArgumentException("input (from " + inOff + ") and output (from " + outOff + ") overlap in one"
+                    + " array; predict into another array, or in place at the same offset");
+        }
         requireFinite(model, input, inOff, rows);
         predict(model, input, inOff, output, outOff, rows);
     }
@@ -414,6 +423,10 @@ public final class Predictor {
 
     /** The class index that outputs {@code out[off .. off + n)} predict at the default threshold 0.5. */
     public static int classOf(float[] out, int off, int n) {
+        if (out == null || n < 1 || off < 0 || (long) off + n > out.length) {
+            throw new IllegalArgumentException("out must hold n = " + n + " >= 1 outputs from " + off + ", got "
+                    + (out == null ? "null" : "length " + out.length));
+        }
         if (n == 1) {
             return out[off] >= 0.5f ? 1 : 0;
         }

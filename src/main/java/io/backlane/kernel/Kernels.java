@@ -49,7 +49,8 @@ public abstract class Kernels {
 
     /**
      * C = alpha · op(A) · op(B) + beta · C, where op(X) is X or Xᵀ; op(A) is m×k, op(B) is k×n, C is
-     * m×n. When beta is 0, C is not read (NaN in C does not propagate), as in BLAS.
+     * m×n. When beta is 0, C is not read (NaN in C does not propagate), as in BLAS. As in BLAS too,
+     * C must not share elements with A or B: the result is then undefined, and differs between kernels.
      *
      * <p>Packs panels into a workspace cached per thread; use the overload with a
      * {@link GemmWorkspace} to control its lifetime.
@@ -205,6 +206,10 @@ public abstract class Kernels {
         Check.nonNegative("m", m);
         Check.matrix("a", a, aOff, "k", w.k, m, w.k);
         Check.matrix("c", c, cOff, "n", w.n, m, w.n);
+        if (a == c && m > 0 && aOff < cOff + (long) m * w.n && cOff < aOff + (long) m * w.k) {
+            // C is written tile by tile while A is still being read: garbage, differing between kernels
+            throw new IllegalArgumentException("a (from " + aOff + ") and c (from " + cOff + ") overlap in one array");
+        }
     }
 
     /** The blocked GEMM behind {@link #packWeights} and {@link #multiplyPacked}. */
@@ -216,6 +221,7 @@ public abstract class Kernels {
     /** y[i] += alpha · x[i] for i in [0, n). */
     public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         Check.nonNegative("n", n);
+        Check.finite("alpha", alpha);
         Check.vector("x", x, xOff, n);
         Check.vector("y", y, yOff, n);
         axpyUnchecked(n, alpha, x, xOff, y, yOff);
@@ -226,6 +232,7 @@ public abstract class Kernels {
     /** x[i] *= alpha for i in [0, n). */
     public final void scale(int n, float alpha, float[] x, int xOff) {
         Check.nonNegative("n", n);
+        Check.finite("alpha", alpha);
         Check.vector("x", x, xOff, n);
         scaleUnchecked(n, alpha, x, xOff);
     }
@@ -303,6 +310,8 @@ public abstract class Kernels {
     public final void columnSums(int rows, int cols, float alpha, float[] a, int aOff, float beta, float[] dst, int dstOff) {
         Check.nonNegative("rows", rows);
         Check.nonNegative("cols", cols);
+        Check.finite("alpha", alpha);
+        Check.finite("beta", beta);
         Check.vector("a", a, aOff, (long) rows * cols);
         Check.vector("dst", dst, dstOff, cols);
         columnSumsUnchecked(rows, cols, alpha, a, aOff, cols, beta, dst, dstOff);
@@ -316,6 +325,8 @@ public abstract class Kernels {
                                  float beta, float[] dst, int dstOff) {
         Check.nonNegative("rows", rows);
         Check.nonNegative("cols", cols);
+        Check.finite("alpha", alpha);
+        Check.finite("beta", beta);
         Check.matrix("a", a, aOff, "lda", lda, rows, cols);
         Check.vector("dst", dst, dstOff, cols);
         columnSumsUnchecked(rows, cols, alpha, a, aOff, lda, beta, dst, dstOff);

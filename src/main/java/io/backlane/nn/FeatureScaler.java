@@ -47,8 +47,18 @@ public final class FeatureScaler {
         this.identity = same;
     }
 
+    private void checkRows(String name, float[] x, int offset, int rows) {
+        if (x == null || offset < 0 || rows < 0 || offset + (long) rows * shift.length > x.length) {
+            throw new IllegalArgumentException(name + " must hold " + rows + " rows of " + shift.length + " features from "
+                    + offset + ", got " + (x == null ? "null" : "length " + x.length));
+        }
+    }
+
     /** The identity transform on {@code width} features. */
     public static FeatureScaler identity(int width) {
+        if (width < 0) {
+            throw new IllegalArgumentException("width must be >= 0, got " + width);
+        }
         float[] ones = new float[width];
         Arrays.fill(ones, 1f);
         return new FeatureScaler(Kind.NONE, new float[width], ones);
@@ -174,6 +184,7 @@ public final class FeatureScaler {
 
     /** Transforms {@code rows} examples of {@link #width()} features in place; allocates nothing. */
     public void apply(float[] x, int offset, int rows) {
+        checkRows("x", x, offset, rows);
         int w = shift.length;
         for (int i = 0; i < rows; i++) {
             int row = offset + i * w;
@@ -189,6 +200,7 @@ public final class FeatureScaler {
      * targets' units. Allocates nothing.
      */
     public void invert(float[] x, int offset, int rows) {
+        checkRows("x", x, offset, rows);
         int w = shift.length;
         for (int i = 0; i < rows; i++) {
             int row = offset + i * w;
@@ -205,6 +217,8 @@ public final class FeatureScaler {
 
     /** Transforms one example from {@code src} into {@code dst} (which may be src); allocates nothing. */
     public void apply(float[] src, int srcOff, float[] dst, int dstOff) {
+        checkRows("src", src, srcOff, 1);
+        checkRows("dst", dst, dstOff, 1);
         for (int j = 0; j < shift.length; j++) {
             dst[dstOff + j] = (src[srcOff + j] - shift[j]) * scale[j];
         }

@@ -62,7 +62,12 @@ public enum Loss {
         if (z == null || y == null) {
             throw new IllegalArgumentException("z and y must not be null");
         }
-        return k.binaryCrossEntropy(Math.multiplyExact(m, width), z, off, y, yOff);
+        long size = (long) m * width;
+        if (m < 0 || width < 1 || off < 0 || off + size > z.length || yOff < 0 || yOff + size > y.length) {
+            throw new IllegalArgumentException("need " + m + " rows of " + width + " values in z (length " + z.length
+                    + ", from " + off + ") and y (length " + y.length + ", from " + yOff + ")");
+        }
+        return k.binaryCrossEntropy((int) size, z, off, y, yOff);
     }
 
     private double sum(float[] z, int zOff, float[] a, int aOff, float[] y, int yOff, int m, int width) {
