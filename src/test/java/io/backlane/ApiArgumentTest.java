@@ -82,6 +82,12 @@ class ApiArgumentTest {
     }
 
     @Test
+    void meanLossRefusesATargetThatIsNotFinite() {
+        Predictor p = Predictor.of(threeFeatures());
+        refused("row 1: target 0 is NaN", () -> p.meanLoss(new float[6], 0, new float[] {1, Float.NaN}, 0, 2));
+    }
+
+    @Test
     void overflowingSizesAreArgumentErrorsNotArithmeticExceptions() {
         Kernels k = Kernels.get();
         float[] z = new float[4];

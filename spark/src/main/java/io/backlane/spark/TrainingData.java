@@ -100,7 +100,7 @@ final class TrainingData implements AutoCloseable {
                 names = List.of(nominal.values().get());
             }
         }
-        JavaRDD<Block> raw = data.select(col(featuresCol), col(labelCol)).toJavaRDD()
+        JavaRDD<Block> raw = data.select(column(featuresCol), column(labelCol)).toJavaRDD()
                 .mapPartitionsWithIndex(reader(column, labelCol, classification, knownClasses, skipInvalid,
                         validationFraction, seed), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -199,7 +199,7 @@ final class TrainingData implements AutoCloseable {
                 return FeatureColumn.of(data.schema(), field.name(), size, "from the column's metadata");
             }
         }
-        List<Row> first = data.select(col(field.name())).where(col(field.name()).isNotNull()).limit(1).collectAsList();
+        List<Row> first = data.select(column(field.name())).where(column(field.name()).isNotNull()).limit(1).collectAsList();
         if (first.isEmpty()) {
             throw new IllegalArgumentException("the DataFrame has no rows to train on (features column '" + field.name()
                     + "' has no non-null value)");
@@ -365,5 +365,13 @@ final class TrainingData implements AutoCloseable {
     @Override
     public void close() {
         blocks.unpersist(false);
+    }
+
+    /**
+     * A column by its name as the schema has it: quoted, since Spark reads an unquoted "f.x" as
+     * field x of a struct f (transformSchema, which matches names exactly, had accepted it).
+     */
+    private static org.apache.spark.sql.Column column(String name) {
+        return col("`" + name.replace("`", "``") + "`");
     }
 }

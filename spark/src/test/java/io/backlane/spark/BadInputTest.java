@@ -131,6 +131,15 @@ class BadInputTest {
     }
 
     @Test
+    void columnNamesWithADotAreColumnsNotStructFields() {
+        // "f.x" passed the schema check, then Spark read it as field x of a struct f: UNRESOLVED_COLUMN.
+        org.apache.spark.sql.Dataset<Row> dotted = frame().withColumnRenamed("x", "f.x").withColumnRenamed("label", "l.y");
+        BacklaneClassificationModel model = new BacklaneClassifier().setFeaturesCol("f.x").setLabelCol("l.y")
+                .setEpochs(2).setLayers("4:relu").fit(dotted);
+        assertEquals(40, model.transform(dotted).count());
+    }
+
+    @Test
     void skipDropsInvalidRowsAndTrainsOnTheRest() {
         org.apache.spark.sql.Dataset<Row> data = frame(RowFactory.create(Arrays.asList(1.0, 2.0, 3.0), 1.0),
                 RowFactory.create(Arrays.asList(1.0, Double.POSITIVE_INFINITY), 1.0),
