@@ -203,7 +203,6 @@ public final class Main implements Callable<Integer> {
         return message != null ? message : ex.toString();
     }
 
-    /** The message for a user-facing failure, or null for an unexpected one (a bug). */
     /**
      * A {@code Predictor}'s refusal (a non-finite feature, or an output that overflowed) as a
      * command-line or HTTP user reads it: without its hint about the Java API
@@ -216,6 +215,7 @@ public final class Main implements Callable<Integer> {
         return cut < 0 ? message : message.substring(0, cut);
     }
 
+    /** The message for a user-facing failure, or null for an unexpected one (a bug). */
     static String describe(Throwable ex) {
         if (ex instanceof UncheckedIOException u && u.getCause() != null) {
             return describe(u.getCause());

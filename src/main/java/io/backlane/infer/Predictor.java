@@ -368,10 +368,13 @@ public final class Predictor {
         checkRows(model, "targets", targets, targetOff, rows, net.outputWidth());
         requireFinite(model, input, inOff, rows);
         int nOut = net.outputWidth();
-        for (int i = 0; i < rows * nOut; i++) { // a NaN target made the mean loss NaN, silently
-            if (!Float.isFinite(targets[targetOff + i])) {
-                throw new IllegalArgumentException("row " + i / nOut + ": target " + i % nOut + " is "
-                        + targets[targetOff + i] + "; targets must be finite");
+        // a NaN target made the mean loss NaN, silently; as requireFinite: one vector pass, then the culprit
+        if (!k.allFinite(rows * nOut, targets, targetOff)) {
+            for (int i = 0; i < rows * nOut; i++) {
+                if (!Float.isFinite(targets[targetOff + i])) {
+                    throw new IllegalArgumentException("row " + i / nOut + ": target " + i % nOut + " is "
+                            + targets[targetOff + i] + "; targets must be finite");
+                }
             }
         }
         ForwardState s = stateFor(net);
